@@ -1,0 +1,30 @@
+/** Error thrown for invalid arguments, configs, inputs or weights; the message names the argument, what was expected and what came. */
+export class Ske2GridError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Ske2GridError';
+  }
+}
+
+/** Formats a value for an error message (arrays as `[a, b]`, strings quoted). */
+export function describe(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Throws a {@link Ske2GridError} of the form "`arg`: expected X, got Y". */
+export function fail(arg: string, expected: string, got: unknown): never {
+  throw new Ske2GridError(`${arg}: expected ${expected}, got ${describe(got)}`);
+}
+
+/** Checks that `value` is an integer >= `min`; returns it. */
+export function requireInt(arg: string, value: unknown, min = 0): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    fail(arg, `an integer >= ${min}`, value);
+  }
+  return value;
+}

@@ -1,0 +1,19 @@
+/**
+ * ske2grid: Ske2Grid (Cai, Kang, Yao, Chen, ICML 2023) skeleton-to-grid action recognition as
+ * TensorFlow.js layers. Importing this module registers the layer classes for `tf.loadLayersModel`.
+ * @packageDocumentation
+ */
+export { Ske2GridError } from './errors.js';
+export { defineLayout, adjacencyPrior, type SkeletonLayout, type PriorMode } from './layouts/skeletonLayout.js';
+export { COCO17 } from './layouts/coco17.js';
+export { NTU25 } from './layouts/ntu25.js';
+export { KINECT20 } from './layouts/kinect20.js';
+export { resolveLayout, LAYOUT_NAMES, type LayoutName } from './layouts/registry.js';
+export { greedyAssignment, isPermutation, gumbelNoise } from './ops/greedyAssignment.js';
+export { SkeletonNormalization, type SkeletonNormalizationArgs } from './layers/SkeletonNormalization.js';
+export { UpsamplingTransform, type UpsamplingTransformArgs } from './layers/UpsamplingTransform.js';
+export { GridIndexTransform, type GridIndexTransformArgs, type PermutationUpdateOptions } from './layers/GridIndexTransform.js';
+export { GridConvBlock, type GridConvBlockArgs, type ResidualMode } from './layers/GridConvBlock.js';
+export { PersonGridPooling } from './layers/PersonGridPooling.js';
+export { resolveConfig, REFERENCE_BLOCKS, type Ske2GridConfig, type ResolvedSke2GridConfig, type BlockSpec } from './model/config.js';
+export { buildSke2Grid, getModelConfig, layerNames, CONFIG_METADATA_KEY } from './model/buildSke2Grid.js';

@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { serialization } from '@tensorflow/tfjs-core';
+import type { LayerVariable } from '@tensorflow/tfjs-layers';
+import { Ske2GridError, describe } from '../errors.js';
+import { mixJoints } from '../ops/jointMixing.js';
+import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
+
+/** Arguments of {@link UpsamplingTransform}. */
+export interface UpsamplingTransformArgs extends LayerArgs {
+  /** Number of output nodes R (>= the input joints J). Required. */
+  outNodes: number;
+  /**
+   * Fixed `[J, J]` matrix multiplied on the right of the learnable matrix (the skeleton adjacency
+   * prior of the first stage); default `null` (no prior).
+   */
+  prior?: number[][] | null;
+}
+
+/**
+ * Up-sampling transform (UPT): a learnable `[R, J]` matrix `U` mixes the J joints of every frame
+ * into R nodes, `out = (U @ prior) x` along the joint axis. `[B, M, T, J, C]` -> `[B, M, T, R, C]`.
+ * Initialised as the reference does: the first J rows are the identity, each extra row a
+ * softmax of uniform noise (a convex mix of all joints).
+ */
+export class UpsamplingTransform extends Ske2GridLayer {
+  /** Registered class name. */
+  static className = 'Ske2GridUpsamplingTransform';
+  readonly outNodes: number;
+  readonly prior: number[][] | null;
+  private matrix?: LayerVariable;
+
+  constructor(args: UpsamplingTransformArgs) {
+    super(args);
+    if (!Number.isInteger(args.outNodes) || args.outNodes < 1) {
+      throw new Ske2GridError(`UpsamplingTransform outNodes: expected a positive integer, got ${describe(args.outNodes)}`);
+    }
+    this.outNodes = args.outNodes;
+    this.prior = args.prior ?? null;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const shape = singleShape(inputShape);
+    const joints = shape[3];
+    if (shape.length !== 5 || joints == null) {
+      throw new Ske2GridError(`${this.name} input: expected [batch, persons, frames, joints, channels], got ${describe(shape)}`);
+    }
+    if (this.outNodes < joints) {
+      throw new Ske2GridError(`${this.name} outNodes: expected >= the ${joints} input nodes, got ${this.outNodes}`);
+    }
+    if (this.prior && (this.prior.length !== joints || this.prior.some((row) => row.length !== joints))) {
+      throw new Ske2GridError(`${this.name} prior: expected a ${joints}x${joints} matrix, got ${this.prior.length} rows`);
+    }
+    this.matrix = this.addNamedWeight('matrix', [this.outNodes, joints], 'zeros', true);
+    this.matrix.write(tf.tidy(() => upsamplingInit(this.outNodes, joints)));
+    this.built = true;
+  }
+
+  /** The matrix applied to the joints, `U @ prior` (`[R, J]`). */
+  effectiveMatrix(): tf.Tensor2D {
+    return tf.tidy(() => {
+      const u = this.matrix!.read() as tf.Tensor2D;
+      return this.prior ? tf.matMul(u, tf.tensor2d(this.prior)) : tf.clone(u);
+    });
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const u = this.matrix!.read() as tf.Tensor2D;
+      const p: tf.Tensor2D = this.prior ? tf.matMul(u, tf.tensor2d(this.prior)) : u;
+      return mixJoints(single(inputs), p);
+    });
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = singleShape(inputShape);
+    return [s[0], s[1], s[2], this.outNodes, s[4]];
+  }
+
+  override getConfig(): serialization.ConfigDict {
+    return { ...super.getConfig(), outNodes: this.outNodes, prior: this.prior };
+  }
+}
+serialization.registerClass(UpsamplingTransform);
+
+/** `[I_J; softmax(U[0,1))]`, shape `[R, J]`. */
+export function upsamplingInit(outNodes: number, joints: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const eye = tf.eye(joints);
+    if (outNodes === joints) return eye as tf.Tensor2D;
+    const extra = tf.softmax(tf.randomUniform([outNodes - joints, joints], 0, 1));
+    return tf.concat([eye, extra], 0) as tf.Tensor2D;
+  });
+}

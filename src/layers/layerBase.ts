@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
+import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
+import type { BatchNormVariables } from '../ops/batchNorm.js';
+
+export type { LayerArgs, Kwargs };
+
+/** The shape type of tfjs-layers (`null` = unknown dimension). */
+export type Shape = (number | null)[];
+
+/**
+ * Shared base of the ske2grid layers: name-keyed weights with the initialisers the layers use,
+ * and lookup by name for the checkpoint importer.
+ */
+export abstract class Ske2GridLayer extends tfl.layers.Layer {
+  /** Adds a float32 weight initialised to zeros or ones. */
+  protected addNamedWeight(name: string, shape: number[], init: 'zeros' | 'ones', trainable: boolean): tfl.LayerVariable {
+    const initializer = init === 'ones' ? tfl.initializers.ones() : tfl.initializers.zeros();
+    return this.addWeight(name, shape, 'float32', initializer, undefined, trainable);
+  }
+
+  /** Adds `<prefix>_gamma|beta|moving_mean|moving_variance`, each `[channels]` (init 1, 0, 0, 1). */
+  protected addBatchNormWeights(prefix: string, channels: number): BatchNormVariables {
+    return {
+      gamma: this.addNamedWeight(`${prefix}_gamma`, [channels], 'ones', true),
+      beta: this.addNamedWeight(`${prefix}_beta`, [channels], 'zeros', true),
+      movingMean: this.addNamedWeight(`${prefix}_moving_mean`, [channels], 'zeros', false),
+      movingVariance: this.addNamedWeight(`${prefix}_moving_variance`, [channels], 'ones', false),
+    };
+  }
+
+  /** The weight whose name (after the layer prefix) is `name`. */
+  variable(name: string): tfl.LayerVariable {
+    const found = this.weights.find((w) => w.originalName === `${this.name}/${name}`);
+    if (!found) throw new Error(`${this.name}: no weight named ${name}`);
+    return found;
+  }
+
+  /** Names of this layer's weights, without the layer prefix. */
+  weightNames(): string[] {
+    return this.weights.map((w) => w.originalName.slice(this.name.length + 1));
+  }
+}
+
+/** The single tensor of a layer input. */
+export function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return Array.isArray(inputs) ? inputs[0] : inputs;
+}
+
+/** The single shape of a layer input shape. */
+export function singleShape(shape: Shape | Shape[]): Shape {
+  return Array.isArray(shape[0]) ? (shape as Shape[])[0] : (shape as Shape);
+}
+
+/** True when the layer was called with `training: true`. */
+export function isTraining(kwargs: Kwargs): boolean {
+  return kwargs['training'] === true;
+}
