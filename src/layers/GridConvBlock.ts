@@ -3,7 +3,7 @@ import { serialization } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import { Ske2GridError, describe } from '../errors.js';
 import { batchNormLastAxis, type BatchNormVariables } from '../ops/batchNorm.js';
-import { conv2dValid } from '../ops/convolution.js';
+import { conv2dValid, takeEveryAlongTime } from '../ops/convolution.js';
 import { Ske2GridLayer, isTraining, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
 
 /** Residual branch of a {@link GridConvBlock}. */
@@ -151,7 +151,7 @@ export class GridConvBlock extends Ske2GridLayer {
     if (this.resolvedResidual === 'none') return null;
     const seq = tf.reshape(x, [b * m, t, h * wd, cin]);
     if (this.resolvedResidual === 'identity') return seq;
-    const strided = this.stride === 1 ? seq : tf.stridedSlice(seq, [0, 0, 0, 0], [b * m, t, h * wd, cin], [1, this.stride, 1, 1]);
+    const strided = takeEveryAlongTime(seq, this.stride);
     const [n, tOut, cells] = strided.shape;
     const flat = tf.reshape(strided, [n * tOut * cells, cin]);
     const z = tf.add(tf.matMul(flat, this.w.residualKernel.read() as tf.Tensor2D), this.w.residualBias.read());

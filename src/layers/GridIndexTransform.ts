@@ -128,12 +128,13 @@ serialization.registerClass(GridIndexTransform);
 function straightThroughPermute(x: tf.Tensor, scores: tf.Tensor2D, perm: tf.Tensor1D): tf.Tensor {
   const n = scores.shape[0];
   const forward = (xIn: tf.Tensor, _scores: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([xIn]);
+    save([xIn, perm]);
     const value = tf.gather(xIn, perm, 3);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const p = tf.cast(tf.oneHot(perm, n), 'float32') as tf.Tensor2D;
+      const [xSaved, permSaved] = saved;
+      const p = tf.cast(tf.oneHot(permSaved as tf.Tensor1D, n), 'float32') as tf.Tensor2D;
       const dx = mixJoints(dy, tf.transpose(p));
-      const dScores = jointOuterProductSum(dy, saved[0]);
+      const dScores = jointOuterProductSum(dy, xSaved);
       return [dx, dScores];
     };
     return { value, gradFunc };

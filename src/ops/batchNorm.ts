@@ -23,7 +23,9 @@ export interface BatchNormOptions {
  */
 export function batchNormLastAxis(x: tf.Tensor, v: BatchNormVariables, opts: BatchNormOptions): tf.Tensor {
   if (!opts.training) {
-    return tf.batchNorm(x, v.movingMean.read(), v.movingVariance.read(), v.beta.read(), v.gamma.read(), opts.epsilon);
+    // x * s + (beta - mean * s) with s = gamma / sqrt(var + eps): exact gradients on every backend.
+    const s = tf.mul(v.gamma.read(), tf.rsqrt(tf.add(v.movingVariance.read(), opts.epsilon)));
+    return tf.add(tf.mul(x, s), tf.sub(v.beta.read(), tf.mul(v.movingMean.read(), s)));
   }
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const mean = tf.mean(x, axes);

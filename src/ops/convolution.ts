@@ -49,3 +49,17 @@ function filterGradient(
   }
   return tf.reshape(tf.stack(taps), [kh, kw, cin, cout]);
 }
+
+/**
+ * Every `stride`-th entry along axis 1 of `[N, T, ...]` (t = 0, s, 2s, ...), written with
+ * pad + reshape + slice because tfjs registers no gradient for `StridedSlice`.
+ */
+export function takeEveryAlongTime(x: tf.Tensor, stride: number): tf.Tensor {
+  if (stride === 1) return x;
+  const [n, t, ...rest] = x.shape;
+  const kept = Math.ceil(t / stride);
+  const padded = kept * stride === t ? x : tf.pad(x, [[0, 0], [0, kept * stride - t], ...rest.map(() => [0, 0] as [number, number])]);
+  const grouped = tf.reshape(padded, [n, kept, stride, ...rest]);
+  const first = tf.slice(grouped, [0, 0, 0, ...rest.map(() => 0)], [n, kept, 1, ...rest]);
+  return tf.reshape(first, [n, kept, ...rest]);
+}

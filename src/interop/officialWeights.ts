@@ -1,0 +1,220 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayerVariable, LayersModel } from '@tensorflow/tfjs-layers';
+import { Ske2GridError, describe } from '../errors.js';
+import { GridConvBlock } from '../layers/GridConvBlock.js';
+import { GridIndexTransform } from '../layers/GridIndexTransform.js';
+import { SkeletonNormalization } from '../layers/SkeletonNormalization.js';
+import { UpsamplingTransform } from '../layers/UpsamplingTransform.js';
+import { layerNames } from '../model/buildSke2Grid.js';
+
+/** One tensor of a PyTorch state dict: its PyTorch shape and row-major values. */
+export interface StateDictTensor {
+  shape: number[];
+  data: ArrayLike<number>;
+}
+
+/** A PyTorch state dict as plain data: parameter name -> tensor. */
+export type StateDict = Record<string, StateDictTensor> | Map<string, StateDictTensor>;
+
+/** Options of {@link loadOfficialWeights}. */
+export interface LoadOfficialWeightsOptions {
+  /** Compare each stage's recomputed permutation with the checkpoint's `index_sel`; default true. */
+  checkPermutation?: boolean;
+  /** Reject keys the model has no place for (other than the ignored ones); default true. */
+  strict?: boolean;
+}
+
+/** What {@link loadOfficialWeights} did. */
+export interface LoadOfficialWeightsReport {
+  /** PyTorch names written into the model. */
+  loaded: string[];
+  /** PyTorch names present but deliberately unused (`backbone.A`, `num_batches_tracked`, `index_sel`). */
+  ignored: string[];
+  /** The permutation of each GIT stage after loading (grid cell r takes node `p[r]`). */
+  permutations: number[][];
+}
+
+/** How one model variable maps to one official tensor. */
+interface Mapping {
+  key: string;
+  variable: LayerVariable;
+  /** Permutation applied to the PyTorch tensor (after `reshapeTorch`) to get the tfjs layout. */
+  perm?: number[];
+  /** PyTorch shape is reshaped to this before `perm` (e.g. drop trailing 1x1 kernel dims). */
+  reshapeTorch?: (shape: number[]) => number[];
+}
+
+const BN_SUFFIXES: [string, string][] = [
+  ['weight', 'gamma'], ['bias', 'beta'], ['running_mean', 'moving_mean'], ['running_var', 'moving_variance'],
+];
+
+/** The checkpoint remapper: every official parameter name of `model` and the variable it maps to. */
+export function officialWeightMap(model: LayersModel): Mapping[] {
+  const out: Mapping[] = [];
+  const bn = (torchPrefix: string, layer: { variable(n: string): LayerVariable }, prefix: string) => {
+    for (const [t, k] of BN_SUFFIXES) out.push({ key: `${torchPrefix}.${t}`, variable: layer.variable(`${prefix}_${k}`) });
+  };
+  const drop = (shape: number[]) => shape.slice(0, 2);
+  for (const layer of model.layers) {
+    if (layer instanceof SkeletonNormalization) {
+      bn('backbone.data_bn', layer, 'bn');
+    } else if (layer instanceof UpsamplingTransform) {
+      out.push({ key: `backbone.sampling_stages.${layerIndex(layer.name)}`, variable: layer.variable('matrix') });
+    } else if (layer instanceof GridIndexTransform) {
+      out.push({ key: `backbone.SGT_stages.${layerIndex(layer.name)}.sgt_trans_mat`, variable: layer.variable('scores') });
+    } else if (layer instanceof GridConvBlock) {
+      const b = `backbone.st_gcn_networks.${layerIndex(layer.name)}`;
+      const conv = [2, 3, 1, 0];
+      out.push({ key: `${b}.gcn2cn.conv.weight`, variable: layer.variable('spatial_conv_kernel'), perm: conv });
+      out.push({ key: `${b}.gcn2cn.conv.bias`, variable: layer.variable('spatial_conv_bias') });
+      bn(`${b}.gcn2cn.bn`, layer, 'spatial_bn');
+      bn(`${b}.tcn2cn.0`, layer, 'temporal_bn_in');
+      out.push({ key: `${b}.tcn2cn.2.weight`, variable: layer.variable('temporal_conv_kernel'), perm: conv });
+      out.push({ key: `${b}.tcn2cn.2.bias`, variable: layer.variable('temporal_conv_bias') });
+      bn(`${b}.tcn2cn.3`, layer, 'temporal_bn_out');
+      if (layer.weightNames().includes('residual_conv_kernel')) {
+        out.push({ key: `${b}.residual.0.weight`, variable: layer.variable('residual_conv_kernel'), perm: [1, 0], reshapeTorch: drop });
+        out.push({ key: `${b}.residual.0.bias`, variable: layer.variable('residual_conv_bias') });
+        bn(`${b}.residual.1`, layer, 'residual_bn');
+      }
+    } else if (layer.name === layerNames.classifier) {
+      const [kernel, bias] = layer.weights;
+      out.push({ key: 'cls_head.fc.weight', variable: kernel, perm: [1, 0], reshapeTorch: drop });
+      out.push({ key: 'cls_head.fc.bias', variable: bias });
+    }
+  }
+  return out;
+}
+
+/** The PyTorch shape an official checkpoint stores for a mapping. */
+function torchShape(m: Mapping): number[] {
+  const tfShape = m.variable.shape as number[];
+  const base = m.perm ? m.perm.map((_, i) => tfShape[m.perm!.indexOf(i)]) : tfShape;
+  if (m.key === 'cls_head.fc.weight') return [...base, 1, 1, 1];
+  if (m.key.endsWith('residual.0.weight')) return [...base, 1, 1];
+  return base;
+}
+
+/** Converts an official tensor to the model's layout (a new tensor). */
+export function torchToModelLayout(m: Pick<Mapping, 'perm' | 'reshapeTorch'>, t: StateDictTensor): tf.Tensor {
+  return tf.tidy(() => {
+    let x = tf.tensor(Float32Array.from(t.data), t.shape);
+    if (m.reshapeTorch) x = tf.reshape(x, m.reshapeTorch(t.shape));
+    return m.perm ? tf.transpose(x, m.perm) : x;
+  });
+}
+
+/**
+ * Loads an official / PYSKL Ske2Grid state dict into a model built by `buildSke2Grid`, applying
+ * the PyTorch -> tfjs transposes, ignoring `backbone.A` and `num_batches_tracked`, and recomputing
+ * each GIT permutation from the loaded scores (checked against `index_sel` when present). All
+ * tensors are checked before anything is written, so a bad state dict leaves the model untouched.
+ * Keys may carry a `module.` prefix.
+ */
+export function loadOfficialWeights(
+  model: LayersModel,
+  stateDict: StateDict,
+  options: LoadOfficialWeightsOptions = {},
+): LoadOfficialWeightsReport {
+  const entries = normaliseKeys(stateDict);
+  const mappings = officialWeightMap(model);
+  const ignored: string[] = [];
+  const known = new Set(mappings.map((m) => m.key));
+  for (const key of entries.keys()) {
+    if (key === 'backbone.A' || key.endsWith('.num_batches_tracked') || key.endsWith('.index_sel')) ignored.push(key);
+    else if (!known.has(key) && options.strict !== false) {
+      const hint = /sampling_stages|SGT_stages/.test(key)
+        ? ' (the checkpoint has more UPT/GIT stages than the model: build the model with the same gridShape and stages)'
+        : '';
+      throw new Ske2GridError(`stateDict['${key}']: expected only parameters of this model, got an unknown key${hint}`);
+    }
+  }
+  for (const m of mappings) {
+    const t = entries.get(m.key);
+    if (!t) throw new Ske2GridError(`stateDict['${m.key}']: expected a tensor of shape ${describe(torchShape(m))}, got nothing (missing)`);
+    checkTensor(m.key, t, torchShape(m));
+  }
+  const converted = mappings.map((m) => torchToModelLayout(m, entries.get(m.key)!));
+  mappings.forEach((m, i) => {
+    m.variable.write(converted[i]);
+    converted[i].dispose();
+  });
+
+  const permutations: number[][] = [];
+  for (const layer of model.layers) {
+    if (!(layer instanceof GridIndexTransform)) continue;
+    const p = layer.updatePermutation();
+    permutations.push(p);
+    const sel = entries.get(`backbone.SGT_stages.${layerIndex(layer.name)}.index_sel`);
+    if (sel && options.checkPermutation !== false) {
+      const expected = Array.from(sel.data, Math.round);
+      if (expected.some((v, r) => v !== p[r])) {
+        throw new Ske2GridError(
+          `stateDict['backbone.SGT_stages.${layerIndex(layer.name)}.index_sel']: expected the greedy permutation of the loaded scores ${describe(p)}, got ${describe(expected)}`,
+        );
+      }
+    }
+  }
+  return { loaded: mappings.map((m) => m.key), ignored, permutations };
+}
+
+/** Exports a model's weights as an official-format state dict (the inverse of {@link loadOfficialWeights}). */
+export function exportOfficialStateDict(model: LayersModel): Record<string, StateDictTensor> {
+  const out: Record<string, StateDictTensor> = {};
+  for (const m of officialWeightMap(model)) {
+    const shape = torchShape(m);
+    const data = tf.tidy(() => {
+      let x = m.variable.read();
+      if (m.perm) x = tf.transpose(x, inversePermutation(m.perm));
+      return tf.reshape(x, shape);
+    });
+    out[m.key] = { shape, data: data.dataSync() as Float32Array };
+    data.dispose();
+  }
+  for (const layer of model.layers) {
+    if (layer instanceof GridIndexTransform) {
+      const p = layer.getPermutation();
+      out[`backbone.SGT_stages.${layerIndex(layer.name)}.index_sel`] = { shape: [p.length], data: Float32Array.from(p) };
+    }
+  }
+  return out;
+}
+
+/** Converts a gradient or weight in the model's layout to the official layout (for comparisons). */
+export function modelToTorchLayout(m: Mapping, x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.reshape(m.perm ? tf.transpose(x, inversePermutation(m.perm)) : x, torchShape(m)));
+}
+
+function inversePermutation(p: number[]): number[] {
+  const inv = new Array<number>(p.length);
+  p.forEach((v, i) => (inv[v] = i));
+  return inv;
+}
+
+function checkTensor(key: string, t: StateDictTensor, expected: number[]): void {
+  if (!t || !Array.isArray(t.shape) || t.data == null) {
+    throw new Ske2GridError(`stateDict['${key}']: expected {shape, data}, got ${describe(t)}`);
+  }
+  if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
+    const hint = /sampling_stages|SGT_stages/.test(key) ? ' (was the checkpoint made for another grid size or stage sequence?)' : '';
+    throw new Ske2GridError(`stateDict['${key}']: expected shape ${describe(expected)}, got ${describe(t.shape)}${hint}`);
+  }
+  const size = expected.reduce((a, b) => a * b, 1);
+  if (t.data.length !== size) throw new Ske2GridError(`stateDict['${key}']: expected ${size} values, got ${t.data.length}`);
+  for (let i = 0; i < t.data.length; i++) {
+    if (!Number.isFinite(t.data[i])) throw new Ske2GridError(`stateDict['${key}']: expected finite values, got ${t.data[i]} at index ${i}`);
+  }
+}
+
+function normaliseKeys(sd: StateDict): Map<string, StateDictTensor> {
+  if (sd == null || typeof sd !== 'object') throw new Ske2GridError(`stateDict: expected an object or Map of {shape, data}, got ${describe(sd)}`);
+  const entries = sd instanceof Map ? [...sd.entries()] : Object.entries(sd);
+  return new Map(entries.map(([k, v]) => [k.replace(/^module\./, ''), v]));
+}
+
+/** The trailing number of a layer name (`upt_stage1` -> 1, `block7` -> 7). */
+function layerIndex(name: string): number {
+  return Number(/(\d+)$/.exec(name)?.[1] ?? NaN);
+}
+
+export type { Mapping as OfficialWeightMapping };
