@@ -17,3 +17,16 @@ export { GridConvBlock, type GridConvBlockArgs, type ResidualMode } from './laye
 export { PersonGridPooling } from './layers/PersonGridPooling.js';
 export { resolveConfig, REFERENCE_BLOCKS, type Ske2GridConfig, type ResolvedSke2GridConfig, type BlockSpec } from './model/config.js';
 export { buildSke2Grid, getModelConfig, layerNames, CONFIG_METADATA_KEY } from './model/buildSke2Grid.js';
+export { setBatchNormFrozen } from './model/batchNormMode.js';
+export { PermutationSync, syncPermutations, syncPermutationsAsync } from './training/permutationSync.js';
+export {
+  loadOfficialWeights,
+  exportOfficialStateDict,
+  officialWeightMap,
+  type StateDict,
+  type StateDictTensor,
+  type LoadOfficialWeightsOptions,
+  type LoadOfficialWeightsReport,
+} from './interop/officialWeights.js';
+export { ParityFixture, type ParityManifest, type FixtureTensorEntry } from './interop/parityFixture.js';
+export { runParityChecks, maxRelative, maxAbsolute, type ParityCheck, type ParityTolerances } from './interop/parityChecks.js';

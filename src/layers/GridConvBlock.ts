@@ -97,7 +97,7 @@ export class GridConvBlock extends Ske2GridLayer {
       this.residual === 'auto' ? (cin === cout && this.stride === 1 ? 'identity' : 'conv') : this.residual;
     const kaiming = (name: string, shape: number[], fanOut: number) => {
       const v = this.addNamedWeight(name, shape, 'zeros', true);
-      v.write(tf.randomNormal(shape, 0, Math.sqrt(2 / fanOut)));
+      this.assign(v, tf.randomNormal(shape, 0, Math.sqrt(2 / fanOut)));
       return v;
     };
     this.w.spatialKernel = kaiming('spatial_conv_kernel', [k, k, cin, cout], cout * k * k);

@@ -60,7 +60,7 @@ export class GridIndexTransform extends Ske2GridLayer {
     }
     const n = this.nodes;
     this.scores = this.addNamedWeight('scores', [n, n], 'zeros', true);
-    this.scores.write(tf.randomUniform([n, n], 0, 1));
+    this.assign(this.scores, tf.randomUniform([n, n], 0, 1));
     this.permutation = this.addNamedWeight('permutation', [n], 'zeros', false);
     this.built = true;
     this.updatePermutation();
@@ -77,12 +77,12 @@ export class GridIndexTransform extends Ske2GridLayer {
 
   /** Recomputes the permutation from the current scores (one synchronous device read); returns it. */
   updatePermutation(options: PermutationUpdateOptions = {}): number[] {
-    return this.assign(this.scores!.read().dataSync() as Float32Array, options);
+    return this.assignFromScores(this.scores!.read().dataSync() as Float32Array, options);
   }
 
   /** As {@link updatePermutation}, reading the scores asynchronously (no stall on GPU backends). */
   async updatePermutationAsync(options: PermutationUpdateOptions = {}): Promise<number[]> {
-    return this.assign((await this.scores!.read().data()) as Float32Array, options);
+    return this.assignFromScores((await this.scores!.read().data()) as Float32Array, options);
   }
 
   /** The permutation in use: grid cell r takes node `p[r]`. */
@@ -95,7 +95,7 @@ export class GridIndexTransform extends Ske2GridLayer {
     if (!isPermutation(p, this.nodes)) {
       throw new Ske2GridError(`${this.name} permutation: expected a permutation of 0..${this.nodes - 1}, got ${describe(p)}`);
     }
-    this.permutation!.write(tf.tensor1d(p as number[], 'float32'));
+    this.assign(this.permutation!, tf.tensor1d(p as number[], 'float32'));
   }
 
   /** The hard `[n, n]` permutation matrix (`P[r, permutation[r]] = 1`). */
@@ -103,11 +103,11 @@ export class GridIndexTransform extends Ske2GridLayer {
     return tf.tidy(() => tf.cast(tf.oneHot(tf.cast(this.permutation!.read(), 'int32') as tf.Tensor1D, this.nodes), 'float32') as tf.Tensor2D);
   }
 
-  private assign(scores: Float32Array, options: PermutationUpdateOptions): number[] {
+  private assignFromScores(scores: Float32Array, options: PermutationUpdateOptions): number[] {
     const n = this.nodes;
     const noise = this.gumbelNoise && options.noise ? gumbelNoise(n * n, options.random) : undefined;
     const p = greedyAssignment(scores, n, noise);
-    this.permutation!.write(tf.tensor1d(p, 'float32'));
+    this.assign(this.permutation!, tf.tensor1d(p, 'float32'));
     return p;
   }
 

@@ -51,7 +51,7 @@ export class UpsamplingTransform extends Ske2GridLayer {
       throw new Ske2GridError(`${this.name} prior: expected a ${joints}x${joints} matrix, got ${this.prior.length} rows`);
     }
     this.matrix = this.addNamedWeight('matrix', [this.outNodes, joints], 'zeros', true);
-    this.matrix.write(tf.tidy(() => upsamplingInit(this.outNodes, joints)));
+    this.assign(this.matrix, upsamplingInit(this.outNodes, joints));
     this.built = true;
   }
 

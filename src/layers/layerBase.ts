@@ -30,6 +30,12 @@ export abstract class Ske2GridLayer extends tfl.layers.Layer {
     };
   }
 
+  /** Writes `value` into `variable` and disposes `value` (a write keeps its own reference). */
+  protected assign(variable: tfl.LayerVariable, value: tf.Tensor): void {
+    variable.write(value);
+    value.dispose();
+  }
+
   /** The weight whose name (after the layer prefix) is `name`. */
   variable(name: string): tfl.LayerVariable {
     const found = this.weights.find((w) => w.originalName === `${this.name}/${name}`);
