@@ -30,3 +30,4 @@ export {
 } from './interop/officialWeights.js';
 export { ParityFixture, type ParityManifest, type FixtureTensorEntry } from './interop/parityFixture.js';
 export { runParityChecks, maxRelative, maxAbsolute, type ParityCheck, type ParityTolerances } from './interop/parityChecks.js';
+export { checkSkeletonInput } from './model/checkSkeletonInput.js';

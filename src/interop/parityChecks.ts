@@ -33,7 +33,7 @@ export interface ParityTolerances {
  * pooled features, logits) and train-mode logits and gradients for both BN variants. The model
  * is built from the fixture's config and loaded with `loadOfficialWeights`.
  */
-export function runParityChecks(fixture: ParityFixture, tolerances: ParityTolerances = {}): ParityCheck[] {
+export async function runParityChecks(fixture: ParityFixture, tolerances: ParityTolerances = {}): Promise<ParityCheck[]> {
   const tolFwd = tolerances.forward ?? 1e-4;
   const tolGrad = tolerances.gradient ?? 1e-3;
   const tolZero = tolerances.zeroGradient ?? 1e-5;
@@ -84,6 +84,7 @@ export function runParityChecks(fixture: ParityFixture, tolerances: ParityTolera
     compare('eval.logits', logits, 'eval.logits', tolFwd);
   });
 
+  await yieldToEventLoop();
   const mappings = officialWeightMap(model);
   const gridModel = tfl.model({ inputs: model.inputs, outputs: model.getLayer(layerNames.toGrid).output as tfl.SymbolicTensor });
   for (const variant of ['bn_frozen', 'bn_batchstats'] as const) {
@@ -92,20 +93,25 @@ export function runParityChecks(fixture: ParityFixture, tolerances: ParityTolera
     const prefix = `train.${variant}.grad.`;
     const wanted = fixture.names(prefix).filter((name) => name !== `${prefix}grid`);
     const targets = wanted.map((name) => mappings.find((mp) => mp.key === name.slice(prefix.length))).filter((mp) => mp != null);
+    tf.tidy(() => checkGridGradient(variant, toTorchGrid));
+    await yieldToEventLoop();
     tf.tidy(() => {
       const wfix = fixture.tensor('train.wfix');
-      checkGridGradient(variant, toTorchGrid);
       let logits: tf.Tensor | null = null;
       const { grads } = tf.variableGrads(() => {
         logits = tf.keep(model.apply(x, { training: true }) as tf.Tensor);
         return tf.sum(tf.mul(logits, wfix)) as tf.Scalar;
       }, targets.map((mp) => mp.variable.read() as tf.Variable));
       compare(`${variant} logits`, logits!, `train.${variant}.logits`, tolFwd);
+      tf.dispose(logits!);
       for (const mp of targets) {
         const ours = modelToTorchLayout(mp, grads[(mp.variable.read() as tf.Variable).name]);
         const zeroBias = variant === 'bn_batchstats' && /(conv|tcn2cn\.2|residual\.0)\.bias$/.test(mp.key);
         compare(`${variant} grad ${mp.key}`, ours, `${prefix}${mp.key}`, zeroBias ? tolZero : tolGrad, zeroBias ? 'maxabs' : 'maxrel');
       }
+    });
+    await yieldToEventLoop();
+    tf.tidy(() => {
       const gridPrefix = `train.${variant}.grid_loss_grad.`;
       const gridTargets = fixture
         .names(gridPrefix)
@@ -157,6 +163,11 @@ export function runParityChecks(fixture: ParityFixture, tolerances: ParityTolera
       checks.push({ name: `${variant} grad.grid person-sample ${k}`, metric: 'maxrel', value, tolerance: tolGrad, pass: value <= tolGrad });
     }
   }
+}
+
+/** Lets timers and I/O run between long synchronous steps (CPU backends block the thread). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** max|a - b| / max|b| (b the reference). */
