@@ -38,14 +38,16 @@ export abstract class Ske2GridLayer extends tfl.layers.Layer {
 
   /** The weight whose name (after the layer prefix) is `name`. */
   variable(name: string): tfl.LayerVariable {
-    const found = this.weights.find((w) => w.originalName === `${this.name}/${name}`);
+    // Weights get the layer prefix when the layer is built by `apply`, not by a direct `build`.
+    const found = this.weights.find((w) => w.originalName === `${this.name}/${name}` || w.originalName === name);
     if (!found) throw new Error(`${this.name}: no weight named ${name}`);
     return found;
   }
 
   /** Names of this layer's weights, without the layer prefix. */
   weightNames(): string[] {
-    return this.weights.map((w) => w.originalName.slice(this.name.length + 1));
+    const prefix = `${this.name}/`;
+    return this.weights.map((w) => (w.originalName.startsWith(prefix) ? w.originalName.slice(prefix.length) : w.originalName));
   }
 }
 
