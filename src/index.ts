@@ -15,6 +15,7 @@ export { UpsamplingTransform, type UpsamplingTransformArgs } from './layers/Upsa
 export { GridIndexTransform, type GridIndexTransformArgs, type PermutationUpdateOptions } from './layers/GridIndexTransform.js';
 export { GridConvBlock, type GridConvBlockArgs, type ResidualMode } from './layers/GridConvBlock.js';
 export { PersonGridPooling } from './layers/PersonGridPooling.js';
+export type { Shape } from './layers/layerBase.js';
 export { resolveConfig, REFERENCE_BLOCKS, type Ske2GridConfig, type ResolvedSke2GridConfig, type BlockSpec } from './model/config.js';
 export { buildSke2Grid, getModelConfig, layerNames, CONFIG_METADATA_KEY } from './model/buildSke2Grid.js';
 export { setBatchNormFrozen } from './model/batchNormMode.js';
@@ -23,6 +24,7 @@ export {
   loadOfficialWeights,
   exportOfficialStateDict,
   officialWeightMap,
+  type OfficialWeightMapping,
   type StateDict,
   type StateDictTensor,
   type LoadOfficialWeightsOptions,

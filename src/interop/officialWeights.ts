@@ -35,7 +35,7 @@ export interface LoadOfficialWeightsReport {
 }
 
 /** How one model variable maps to one official tensor. */
-interface Mapping {
+export interface OfficialWeightMapping {
   key: string;
   variable: LayerVariable;
   /** Permutation applied to the PyTorch tensor (after `reshapeTorch`) to get the tfjs layout. */
@@ -49,8 +49,8 @@ const BN_SUFFIXES: [string, string][] = [
 ];
 
 /** The checkpoint remapper: every official parameter name of `model` and the variable it maps to. */
-export function officialWeightMap(model: LayersModel): Mapping[] {
-  const out: Mapping[] = [];
+export function officialWeightMap(model: LayersModel): OfficialWeightMapping[] {
+  const out: OfficialWeightMapping[] = [];
   const bn = (torchPrefix: string, layer: { variable(n: string): LayerVariable }, prefix: string) => {
     for (const [t, k] of BN_SUFFIXES) out.push({ key: `${torchPrefix}.${t}`, variable: layer.variable(`${prefix}_${k}`) });
   };
@@ -87,7 +87,7 @@ export function officialWeightMap(model: LayersModel): Mapping[] {
 }
 
 /** The PyTorch shape an official checkpoint stores for a mapping. */
-function torchShape(m: Mapping): number[] {
+function torchShape(m: OfficialWeightMapping): number[] {
   const tfShape = m.variable.shape as number[];
   const base = m.perm ? m.perm.map((_, i) => tfShape[m.perm!.indexOf(i)]) : tfShape;
   if (m.key === 'cls_head.fc.weight') return [...base, 1, 1, 1];
@@ -96,7 +96,7 @@ function torchShape(m: Mapping): number[] {
 }
 
 /** Converts an official tensor to the model's layout (a new tensor). */
-export function torchToModelLayout(m: Pick<Mapping, 'perm' | 'reshapeTorch'>, t: StateDictTensor): tf.Tensor {
+export function torchToModelLayout(m: Pick<OfficialWeightMapping, 'perm' | 'reshapeTorch'>, t: StateDictTensor): tf.Tensor {
   return tf.tidy(() => {
     let x = tf.tensor(Float32Array.from(t.data), t.shape);
     if (m.reshapeTorch) x = tf.reshape(x, m.reshapeTorch(t.shape));
@@ -181,7 +181,7 @@ export function exportOfficialStateDict(model: LayersModel): Record<string, Stat
 }
 
 /** Converts a gradient or weight in the model's layout to the official layout (for comparisons). */
-export function modelToTorchLayout(m: Mapping, x: tf.Tensor): tf.Tensor {
+export function modelToTorchLayout(m: OfficialWeightMapping, x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.reshape(m.perm ? tf.transpose(x, inversePermutation(m.perm)) : x, torchShape(m)));
 }
 
@@ -217,4 +217,3 @@ function layerIndex(name: string): number {
   return Number(/(\d+)$/.exec(name)?.[1] ?? NaN);
 }
 
-export type { Mapping as OfficialWeightMapping };
