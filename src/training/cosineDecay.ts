@@ -1,0 +1,58 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+
+/**
+ * The reference learning rate at iteration `step` (0-based) of `totalSteps`:
+ * `min + 0.5 * (base - min) * (1 + cos(pi * step / totalSteps))` (mmcv CosineAnnealing, by iteration).
+ */
+export function cosineLearningRate(step: number, totalSteps: number, base: number, min = 0): number {
+  if (!(totalSteps > 0)) throw new Error(`cosineLearningRate totalSteps: expected > 0, got ${totalSteps}`);
+  const t = Math.min(Math.max(step, 0), totalSteps);
+  return min + 0.5 * (base - min) * (1 + Math.cos((Math.PI * t) / totalSteps));
+}
+
+/** An optimizer whose learning rate can be set (tfjs SGD, momentum and {@link SgdWithWeightDecay}). */
+interface SettableOptimizer {
+  setLearningRate(lr: number): void;
+}
+
+/** Options of {@link CosineDecay}. */
+export interface CosineDecayOptions {
+  /** Learning rate at step 0; default 0.05. */
+  baseLearningRate?: number;
+  /** Final learning rate; default 0. */
+  minLearningRate?: number;
+  /** Total iterations of the schedule; default epochs x batches per epoch, read from `fit`'s params. */
+  totalSteps?: number;
+}
+
+/**
+ * `fit` / `fitDataset` callback that sets the optimizer's learning rate before every batch with the
+ * reference cosine schedule ({@link cosineLearningRate}, per iteration, no warm-up). For a custom loop,
+ * call {@link cosineLearningRate} yourself. `history` keeps the rate used at each step.
+ */
+export class CosineDecay extends tfl.Callback {
+  private step = 0;
+  private total = 0;
+  readonly history: number[] = [];
+
+  constructor(private readonly options: CosineDecayOptions = {}) {
+    super();
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    this.step = 0;
+    const p = this.params as { epochs?: number; steps?: number | null; samples?: number; batchSize?: number; initialEpoch?: number };
+    const perEpoch = p.steps ?? (p.samples != null && p.batchSize ? Math.ceil(p.samples / p.batchSize) : undefined);
+    this.total = this.options.totalSteps ?? (perEpoch != null && p.epochs != null ? perEpoch * (p.epochs - (p.initialEpoch ?? 0)) : 0);
+    if (!(this.total > 0)) {
+      throw new Error('CosineDecay totalSteps: expected a positive number (pass totalSteps when fit cannot tell the batches per epoch)');
+    }
+  }
+
+  override async onBatchBegin(): Promise<void> {
+    const lr = cosineLearningRate(this.step, this.total, this.options.baseLearningRate ?? 0.05, this.options.minLearningRate ?? 0);
+    (this.model.optimizer as unknown as SettableOptimizer).setLearningRate(lr);
+    this.history.push(lr);
+    this.step++;
+  }
+}

@@ -1,0 +1,81 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { Ske2GridError, describe } from '../errors.js';
+import { getModelConfig } from '../model/buildSke2Grid.js';
+import { growSke2Grid } from '../model/growSke2Grid.js';
+import { fitSke2Grid, type FitSke2GridOptions } from './fitSke2Grid.js';
+
+/** One stage of a progressive schedule: a grid and its epochs. */
+export interface ProgressiveStage {
+  gridShape: [number, number];
+  epochs: number;
+}
+
+/** Options of {@link trainProgressive}. */
+export interface TrainProgressiveOptions extends Omit<FitSke2GridOptions, 'epochs'> {
+  /** The schedule, e.g. 5x5 then 6x6; the model passed in must have the first (or resumed) stage's grid. */
+  stages: ProgressiveStage[];
+  /** Stages already trained (resume from a checkpoint of stage `completedStages - 1`); default 0. */
+  completedStages?: number;
+  /** Keep the previous grid's arrangement inside the grown grid; default false (the reference). */
+  keepArrangement?: boolean;
+  /** Called after each stage (save a checkpoint here); awaited. */
+  onStageEnd?: (model: tfl.LayersModel, stage: number, history: tfl.History) => void | Promise<void>;
+}
+
+/** What {@link trainProgressive} returns: the final model and one history per trained stage. */
+export interface TrainProgressiveResult {
+  model: tfl.LayersModel;
+  histories: { stage: number; gridShape: [number, number]; history: tfl.History }[];
+}
+
+/**
+ * Progressive learning in one call: trains the model on the first grid, grows it with
+ * {@link growSke2Grid} (earlier UPT/GIT stages frozen), trains the next grid, and so on, with the
+ * reference recipe and a fresh cosine schedule per stage. Models of finished stages are disposed
+ * once grown. Resume with a checkpointed model and `completedStages`.
+ *
+ * @example
+ * const { model } = await trainProgressive(buildSke2Grid(cfg), x, y, {
+ *   stages: [{ gridShape: [5, 5], epochs: 16 }, { gridShape: [6, 6], epochs: 16 }] });
+ */
+export async function trainProgressive(
+  model: tfl.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  options: TrainProgressiveOptions,
+): Promise<TrainProgressiveResult> {
+  const { stages, completedStages = 0, keepArrangement = false, onStageEnd, ...fit } = options;
+  if (!Array.isArray(stages) || stages.length === 0) throw new Ske2GridError(`options.stages: expected a non-empty array of {gridShape, epochs}, got ${describe(stages)}`);
+  stages.forEach((s, i) => {
+    if (!s || !Array.isArray(s.gridShape) || s.gridShape[0] !== s.gridShape[1] || !Number.isInteger(s.epochs) || s.epochs < 1) {
+      throw new Ske2GridError(`options.stages[${i}]: expected {gridShape: [H, H], epochs: integer >= 1}, got ${describe(s)}`);
+    }
+    if (i > 0 && !(s.gridShape[0] > stages[i - 1].gridShape[0])) {
+      throw new Ske2GridError(`options.stages[${i}].gridShape: expected a grid larger than stage ${i - 1}'s ${stages[i - 1].gridShape.join('x')}, got ${s.gridShape.join('x')}`);
+    }
+  });
+  if (!Number.isInteger(completedStages) || completedStages < 0 || completedStages >= stages.length) {
+    throw new Ske2GridError(`options.completedStages: expected an integer in [0, ${stages.length - 1}], got ${describe(completedStages)}`);
+  }
+  const startGrid = stages[Math.max(0, completedStages - 1)].gridShape;
+  const grid = getModelConfig(model).gridShape;
+  if (grid[0] !== startGrid[0] || grid[1] !== startGrid[1]) {
+    throw new Ske2GridError(`model: expected a ${startGrid.join('x')} Ske2Grid model for stage ${Math.max(0, completedStages - 1)}, got ${grid.join('x')}`);
+  }
+
+  let current = model;
+  const histories: TrainProgressiveResult['histories'] = [];
+  for (let i = completedStages; i < stages.length; i++) {
+    const stage = stages[i];
+    if (i > 0) {
+      const grown = growSke2Grid(current, { gridShape: stage.gridShape, keepArrangement });
+      if (current !== model) current.dispose();
+      current = grown;
+    }
+    const history = await fitSke2Grid(current, x, y, { ...fit, epochs: stage.epochs });
+    histories.push({ stage: i, gridShape: stage.gridShape, history });
+    await onStageEnd?.(current, i, history);
+  }
+  return { model: current, histories };
+}
