@@ -26,6 +26,9 @@ export interface FitSke2GridOptions {
   callbacks?: tfl.Callback[];
 }
 
+/** Optimizers created here: disposed when a later call recompiles the same model. */
+const ownOptimizers = new WeakSet<tf.Optimizer>();
+
 /** Softmax cross-entropy on logits, the reference loss. */
 export function logitsCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
   return tf.losses.softmaxCrossEntropy(yTrue, yPred);
@@ -36,12 +39,17 @@ export function logitsCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tenso
  * 5e-4, learning rate 0.05 with per-iteration cosine decay to 0, cross-entropy on the logits,
  * and the GIT permutations kept in step with their scores ({@link PermutationSync}). `x` is
  * `[N, persons, frames, joints, channels]`, `y` one-hot `[N, classes]`. Compiles the model (a new
- * optimizer each call, as the reference restarts the schedule for every PLS stage).
+ * optimizer each call, as the reference restarts the schedule for every PLS stage); dispose
+ * `model.optimizer` with the model when done.
  */
 export async function fitSke2Grid(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, options: FitSke2GridOptions): Promise<tfl.History> {
   const lr = options.learningRate ?? 0.05;
+  const previous = model.optimizer as tf.Optimizer | undefined;
+  if (previous && ownOptimizers.has(previous)) previous.dispose();
+  const optimizer = new SgdWithWeightDecay({ learningRate: lr, momentum: options.momentum ?? 0.9, weightDecay: options.weightDecay ?? 5e-4 });
+  ownOptimizers.add(optimizer);
   model.compile({
-    optimizer: new SgdWithWeightDecay({ learningRate: lr, momentum: options.momentum ?? 0.9, weightDecay: options.weightDecay ?? 5e-4 }),
+    optimizer,
     loss: logitsCrossEntropy,
     metrics: ['accuracy'],
   });

@@ -39,6 +39,12 @@ export class SgdWithWeightDecay extends tf.MomentumOptimizer {
     this.weightDecay = wd;
   }
 
+  /** Disposes the momentum buffers and the learning-rate scalar (tfjs' MomentumOptimizer leaves the latter). */
+  override dispose(): void {
+    super.dispose();
+    if (!this.c.isDisposed) this.c.dispose();
+  }
+
   /** The current learning rate. */
   getLearningRate(): number {
     return this.learningRate;

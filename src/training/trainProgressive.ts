@@ -70,7 +70,10 @@ export async function trainProgressive(
     const stage = stages[i];
     if (i > 0) {
       const grown = growSke2Grid(current, { gridShape: stage.gridShape, keepArrangement });
-      if (current !== model) current.dispose();
+      if (current !== model) {
+        current.optimizer?.dispose();
+        current.dispose();
+      }
       current = grown;
     }
     const history = await fitSke2Grid(current, x, y, { ...fit, epochs: stage.epochs });

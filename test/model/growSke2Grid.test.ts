@@ -16,12 +16,12 @@ beforeAll(() => useBackend('cpu'));
 /** The composite joint -> cell matrix `[H*W, V]` of all stages. */
 function composite(model: tfl.LayersModel): number[][] {
   return tf.tidy(() => {
-    let m: tf.Tensor2D | null = null;
+    let m: tf.Tensor | null = null;
     for (const layer of model.layers) {
-      if (layer instanceof UpsamplingTransform) m = m ? tf.matMul(layer.effectiveMatrix(), m) : layer.effectiveMatrix();
-      if (layer instanceof GridIndexTransform) m = tf.matMul(layer.permutationMatrix(), m!);
+      if (layer instanceof UpsamplingTransform) m = m ? tf.matMul(layer.effectiveMatrix(), m as tf.Tensor2D) : layer.effectiveMatrix();
+      if (layer instanceof GridIndexTransform) m = tf.matMul(layer.permutationMatrix(), m as tf.Tensor2D);
     }
-    return m!.arraySync();
+    return (m as tf.Tensor2D).arraySync();
   });
 }
 

@@ -33,7 +33,7 @@ describe('SgdWithWeightDecay', () => {
     let buf = [0, 0];
     let ref = [1, -2];
     for (let step = 0; step < 3; step++) {
-      opt.applyGradients({ [p.name]: tf.tensor1d(grad) });
+      opt.applyGradients([{ name: p.name, tensor: tf.tensor1d(grad) }]);
       const d = grad.map((g, i) => g + 0.01 * ref[i]);
       buf = buf.map((b, i) => 0.9 * b + d[i]);
       ref = ref.map((v, i) => v - 0.1 * (d[i] + 0.9 * buf[i]));

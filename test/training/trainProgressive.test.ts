@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildSke2Grid, getModelConfig } from '../../src/model/buildSke2Grid.js';
+import { trainProgressive } from '../../src/training/trainProgressive.js';
+import { useBackend } from '../helpers/backends.js';
+import { TINY } from '../helpers/tiny.js';
+
+/** Clips whose class shifts a few joints: learnable in a few steps. */
+function separable(n: number) {
+  return tf.tidy(() => {
+    const labels = Array.from({ length: n }, (_, i) => i % 3);
+    const shift = tf.tensor(labels.flatMap((l) => Array.from({ length: 17 }, (_, j) => (j % 3 === l ? 1.5 : 0))), [n, 1, 1, 17, 1]);
+    const x = tf.add(tf.mul(tf.randomNormal([n, 2, 8, 17, 3]), 0.3), shift);
+    return { x, y: tf.oneHot(tf.tensor1d(labels, 'int32'), 3) };
+  });
+}
+
+const losses = (h: tfl.History) => h.history.loss as number[];
+
+describe('trainProgressive', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('trains 5x5, grows to 6x6 and trains again, with decreasing loss', async () => {
+    const before = tf.memory().numTensors;
+    const { x, y } = separable(24);
+    const stagesSeen: number[] = [];
+    const initial = buildSke2Grid(TINY);
+    const { model, histories } = await trainProgressive(initial, x, y, {
+      stages: [{ gridShape: [5, 5], epochs: 4 }, { gridShape: [6, 6], epochs: 2 }],
+      batchSize: 8,
+      learningRate: 0.05,
+      onStageEnd: (m, stage) => void stagesSeen.push(getModelConfig(m).gridShape[0] * 10 + stage),
+    });
+    expect(stagesSeen).toEqual([50, 61]);
+    expect(histories.map((h) => h.gridShape)).toEqual([[5, 5], [6, 6]]);
+    const first = losses(histories[0].history);
+    expect(first.length).toBe(4);
+    expect(first[3]).toBeLessThan(first[0]);
+    const second = losses(histories[1].history);
+    expect(second[1]).toBeLessThan(first[0]);
+    expect(getModelConfig(model).stages).toEqual([17, 25]);
+    expect(model.getLayer('git_stage0').trainable).toBe(false);
+    expect(model.getLayer('git_stage1').trainable).toBe(true);
+    for (const m of [initial, model]) {
+      m.optimizer.dispose();
+      m.dispose();
+    }
+    tf.dispose([x, y]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('resumes after a completed stage and checks the model matches the schedule', async () => {
+    const { x, y } = separable(6);
+    const five = buildSke2Grid(TINY);
+    await expect(
+      trainProgressive(five, x, y, { stages: [{ gridShape: [5, 5], epochs: 1 }, { gridShape: [6, 6], epochs: 1 }], completedStages: 1, batchSize: 6 }),
+    ).resolves.toMatchObject({ histories: [{ stage: 1, gridShape: [6, 6] }] });
+    await expect(trainProgressive(five, x, y, { stages: [{ gridShape: [6, 6], epochs: 1 }] })).rejects.toThrow(
+      'model: expected a 6x6 Ske2Grid model for stage 0, got 5x5',
+    );
+    await expect(trainProgressive(five, x, y, { stages: [{ gridShape: [5, 5], epochs: 1 }, { gridShape: [5, 5], epochs: 1 }] })).rejects.toThrow(
+      /stages\[1\].gridShape: expected a grid larger than stage 0's 5x5/,
+    );
+    five.dispose();
+    tf.dispose([x, y]);
+  });
+});
