@@ -39,3 +39,17 @@ export { CosineDecay, cosineLearningRate, type CosineDecayOptions } from './trai
 export { ProgressReporter, formatProgress, terminalProgress, type ProgressState } from './training/progress.js';
 export { fitSke2Grid, logitsCrossEntropy, type FitSke2GridOptions } from './training/fitSke2Grid.js';
 export { trainProgressive, type ProgressiveStage, type TrainProgressiveOptions, type TrainProgressiveResult } from './training/trainProgressive.js';
+export {
+  topKAccuracy,
+  meanClassAccuracy,
+  confusionMatrix,
+  argmax,
+  softmax,
+  averageClipScores,
+  evaluateScores,
+  scoresFromTensor,
+  labelsFromTensor,
+  type ScoreRows,
+  type EvaluateScoresOptions,
+  type ScoreEvaluation,
+} from './training/metrics.js';

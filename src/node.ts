@@ -3,3 +3,4 @@
  * @packageDocumentation
  */
 export { readParityFixture } from './node/readParityFixture.js';
+export { fileSystem, saveModel, loadModel, MODEL_JSON, WEIGHTS_BIN, type WeightsIntegrity, type CheckpointJSON } from './node/fileIO.js';

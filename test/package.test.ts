@@ -5,7 +5,7 @@
  * save/load round trip (which only works when the custom layer classes were registered in the
  * consumer's tfjs registry) and the `ske2grid/node` subpath, and type-check against it.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,13 +63,17 @@ const CONSUMER_BODY = `
     nonZeroMaxAbs,
     classNames: [...new Set(loaded.layers.map((l) => l.getClassName()))],
     readParityFixture: typeof readParityFixture,
+    sharedErrorClass: (() => {
+      try { readParityFixture('no-such-fixture-dir'); } catch (e) { return e instanceof Ske2GridError; }
+      return false;
+    })(),
   }));
 `;
 
 const ESM_SCRIPT = `import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
-import { buildSke2Grid } from 'ske2grid';
+import { buildSke2Grid, Ske2GridError } from 'ske2grid';
 import { readParityFixture } from 'ske2grid/node';
 ${CONSUMER_BODY}
 `;
@@ -78,7 +82,7 @@ const CJS_SCRIPT = `'use strict';
 const tf = require('@tensorflow/tfjs-core');
 const tfl = require('@tensorflow/tfjs-layers');
 require('@tensorflow/tfjs-backend-cpu');
-const { buildSke2Grid } = require('ske2grid');
+const { buildSke2Grid, Ske2GridError } = require('ske2grid');
 const { readParityFixture } = require('ske2grid/node');
 (async () => {
 ${CONSUMER_BODY}
@@ -92,8 +96,10 @@ ${CONSUMER_BODY}
 const TYPES_BODY = `
 const model: tfl.LayersModel = buildSke2Grid(${MODEL_CONFIG});
 const fixture: ParityFixture = readParityFixture('fixture-dir');
-const checks: ParityCheck[] = runParityChecks(readParityFixture('fixture-dir'));
-export { model, fixture, checks };
+// The fixture from ske2grid/node must be accepted by ske2grid's runParityChecks.
+const checks = runParityChecks(readParityFixture('fixture-dir'));
+const check: ParityCheck | undefined = undefined;
+export { model, fixture, checks, check };
 `;
 const TYPES_MTS = `import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildSke2Grid, runParityChecks, type ParityCheck, type ParityFixture } from 'ske2grid';
@@ -111,6 +117,7 @@ interface ConsumerResult {
   nonZeroMaxAbs: number;
   classNames: string[];
   readParityFixture: string;
+  sharedErrorClass: boolean;
 }
 
 function run(cmd: string, args: string[], cwd: string): string {
@@ -193,6 +200,18 @@ describe('packed tarball', () => {
     expect(missing, `exports targets missing from the tarball: ${missing.join(', ')}`).toEqual([]);
   });
 
+  it('holds every bin target, and the bin starts (usage on no arguments)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
+    const bins = Object.entries(pkg.bin ?? {}).map(([name, target]) => [name, target.replace(/^\.\//, '')] as const);
+    const missing = bins.filter(([, t]) => !files.includes(t)).map(([n, t]) => `${n} -> ${t}`);
+    expect(missing, `bin targets missing from the tarball: ${missing.join(', ')}`).toEqual([]);
+    for (const [name, target] of bins) {
+      const r = spawnSync(process.execPath, [join(consumer, 'node_modules', 'ske2grid', target)], { cwd: consumer, encoding: 'utf8' });
+      expect(r.status, `${name} with no arguments: expected exit code 2 (usage), got ${r.status}\n${r.stdout}\n${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/usage:/);
+    }
+  });
+
   it('holds no sources, tests, fixtures, datasets, scratch files or source maps', () => {
     const leaked = files.filter((f) => FORBIDDEN.some((re) => re.test(f)));
     expect(leaked, `files that must not be published: ${leaked.join(', ')}`).toEqual([]);
@@ -220,6 +239,8 @@ describe('packed tarball', () => {
     expect(result.nonZeroMaxAbs).toBeGreaterThan(0);
     expect(result.classNames).toEqual(expect.arrayContaining(['Ske2GridGridConvBlock', 'Ske2GridGridIndexTransform']));
     expect(result.readParityFixture).toBe('function');
+    // ske2grid/node shares its classes with ske2grid (one copy at run time).
+    expect(result.sharedErrorClass).toBe(true);
   });
 
   it('type-checks from ESM and CommonJS consumers (node16 resolution)', () => {
