@@ -53,3 +53,4 @@ export {
   type EvaluateScoresOptions,
   type ScoreEvaluation,
 } from './training/metrics.js';
+export { evaluateSke2Grid, predictLogits, type EvaluateOptions } from './training/evaluateSke2Grid.js';

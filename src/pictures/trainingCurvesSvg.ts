@@ -1,0 +1,166 @@
+import { fail } from '../errors.js';
+
+/** One epoch of a training history for {@link renderTrainingCurvesSvg}; `stage` names the progressive-learning stage (e.g. `'5x5'`). */
+export interface TrainingCurvePoint {
+  epoch: number;
+  loss: number;
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  stage?: string;
+}
+
+/** Options of {@link renderTrainingCurvesSvg}. */
+export interface TrainingCurvesSvgOptions {
+  /** Title above the panels; default none. */
+  title?: string;
+  /** Picture width in px (>= 400); default 900. */
+  width?: number;
+  /** Picture height in px (>= 240); default 360. */
+  height?: number;
+}
+
+const FONT = 'Helvetica, Arial, sans-serif';
+const TRAIN_COLOUR = '#0072B2';
+const VAL_COLOUR = '#D55E00';
+
+/** Escapes text for XML content and attribute values. */
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+const r = (v: number) => String(Math.round(v * 100) / 100);
+
+/** About `count` round tick values covering [lo, hi] (steps 1, 2 or 5 times a power of ten). */
+function niceTicks(lo: number, hi: number, count: number): { ticks: number[]; lo: number; hi: number; decimals: number } {
+  if (hi <= lo) {
+    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
+    lo -= pad;
+    hi += pad;
+  }
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
+  const first = Math.floor(lo / step + 1e-9) * step;
+  const last = Math.ceil(hi / step - 1e-9) * step;
+  const ticks: number[] = [];
+  for (let v = first; v <= last + step * 1e-6; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return { ticks, lo: first, hi: last, decimals: Math.max(0, -Math.floor(Math.log10(step) + 1e-9)) };
+}
+
+type SeriesKey = 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy';
+
+function checkHistory(history: TrainingCurvePoint[]): void {
+  if (!Array.isArray(history) || history.length === 0) fail('history', 'a non-empty array of { epoch, loss, ... }', history);
+  history.forEach((h, i) => {
+    const arg = `history[${i}]`;
+    if (h == null || typeof h !== 'object') fail(arg, 'an object { epoch, loss, ... }', h);
+    if (typeof h.epoch !== 'number' || !Number.isFinite(h.epoch)) fail(`${arg}.epoch`, 'a finite number', h.epoch);
+    if (i > 0 && !(h.epoch > history[i - 1].epoch)) fail(`${arg}.epoch`, `a number > the previous epoch ${history[i - 1].epoch}`, h.epoch);
+    if (typeof h.loss !== 'number' || !Number.isFinite(h.loss)) fail(`${arg}.loss`, 'a finite number', h.loss);
+    for (const key of ['accuracy', 'valLoss', 'valAccuracy'] as const) {
+      const v = h[key];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) fail(`${arg}.${key}`, 'a finite number or undefined', v);
+    }
+    if (h.stage !== undefined && typeof h.stage !== 'string') fail(`${arg}.stage`, 'a string or undefined', h.stage);
+  });
+}
+
+/**
+ * Training curves as a standalone SVG string (no DOM): a loss panel (train, validation) and an
+ * accuracy panel (train, validation) with axes, ticks and legends; where `stage` changes between
+ * epochs (progressive learning, 5x5 -> 6x6) a dashed vertical line and the new stage's name are drawn
+ * in both panels. Epochs must increase; series missing from an epoch are joined across the gap.
+ */
+export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: TrainingCurvesSvgOptions = {}): string {
+  checkHistory(history);
+  const width = options.width ?? 900;
+  const height = options.height ?? 360;
+  if (typeof width !== 'number' || !Number.isFinite(width) || width < 400) fail('options.width', 'a number >= 400', width);
+  if (typeof height !== 'number' || !Number.isFinite(height) || height < 240) fail('options.height', 'a number >= 240', height);
+  if (options.title !== undefined && typeof options.title !== 'string') fail('options.title', 'a string', options.title);
+
+  const margin = 14;
+  const titleHeight = options.title ? 28 : 0;
+  const epochs = history.map((h) => h.epoch);
+  const xr = niceTicks(epochs[0], epochs[epochs.length - 1], 6);
+  // Whole epochs only when the epochs are integers.
+  if (epochs.every(Number.isInteger)) xr.ticks = xr.ticks.filter(Number.isInteger);
+  const xDecimals = epochs.every(Number.isInteger) ? 0 : xr.decimals;
+  const stageChanges: { at: number; label: string }[] = [];
+  history.forEach((h, i) => {
+    if (i === 0 ? h.stage !== undefined : h.stage !== history[i - 1].stage) {
+      stageChanges.push({ at: i === 0 ? NaN : (history[i - 1].epoch + h.epoch) / 2, label: h.stage ?? '' });
+    }
+  });
+
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${r(width)}" height="${r(height)}" viewBox="0 0 ${r(width)} ${r(height)}" font-family="${FONT}">`);
+  out.push(`<rect width="100%" height="100%" fill="#FFFFFF"/>`);
+  if (options.title) out.push(`<text x="${r(width / 2)}" y="${margin + 16}" font-size="16" font-weight="bold" text-anchor="middle" fill="#111111">${esc(options.title)}</text>`);
+
+  const panelWidth = (width - 2 * margin) / 2;
+  const panels: { name: string; series: [SeriesKey, string, string][]; unitRange: boolean }[] = [
+    { name: 'loss', series: [['loss', 'train loss', TRAIN_COLOUR], ['valLoss', 'val loss', VAL_COLOUR]], unitRange: false },
+    { name: 'accuracy', series: [['accuracy', 'train accuracy', TRAIN_COLOUR], ['valAccuracy', 'val accuracy', VAL_COLOUR]], unitRange: true },
+  ];
+  panels.forEach((panel, p) => {
+    const left = margin + p * panelWidth + 58;
+    const right = margin + (p + 1) * panelWidth - 16;
+    const top = margin + titleHeight + 40;
+    const bottom = height - margin - 56;
+    const present = panel.series.filter(([key]) => history.some((h) => h[key] !== undefined));
+    const values = present.flatMap(([key]) => history.flatMap((h) => (h[key] === undefined ? [] : [h[key]!])));
+    let lo = Math.min(0, ...values), hi = Math.max(...values, 0);
+    if (panel.unitRange && values.every((v) => v >= 0 && v <= 1)) [lo, hi] = [0, 1];
+    const yr = niceTicks(lo, hi, 5);
+    const X = (e: number) => left + ((e - xr.lo) / (xr.hi - xr.lo)) * (right - left);
+    const Y = (v: number) => bottom - ((v - yr.lo) / (yr.hi - yr.lo)) * (bottom - top);
+
+    out.push(`<g class="panel" font-size="11" fill="#111111">`);
+    out.push(`<text class="panel-title" x="${r((left + right) / 2)}" y="${r(margin + titleHeight + 14)}" font-size="14" font-weight="bold" text-anchor="middle">${panel.name}</text>`);
+    // Grid lines and ticks.
+    for (const t of yr.ticks) {
+      out.push(`<line x1="${r(left)}" y1="${r(Y(t))}" x2="${r(right)}" y2="${r(Y(t))}" stroke="#E4E4E4"/>`);
+      out.push(`<text class="tick" x="${r(left - 6)}" y="${r(Y(t) + 4)}" text-anchor="end">${t.toFixed(yr.decimals)}</text>`);
+    }
+    for (const t of xr.ticks) {
+      out.push(`<line x1="${r(X(t))}" y1="${r(bottom)}" x2="${r(X(t))}" y2="${r(bottom + 4)}" stroke="#444444"/>`);
+      out.push(`<text class="tick" x="${r(X(t))}" y="${r(bottom + 16)}" text-anchor="middle">${t.toFixed(xDecimals)}</text>`);
+    }
+    out.push(`<line x1="${r(left)}" y1="${r(bottom)}" x2="${r(right)}" y2="${r(bottom)}" stroke="#444444"/>`);
+    out.push(`<line x1="${r(left)}" y1="${r(top)}" x2="${r(left)}" y2="${r(bottom)}" stroke="#444444"/>`);
+    out.push(`<text x="${r((left + right) / 2)}" y="${r(bottom + 31)}" text-anchor="middle">epoch</text>`);
+    // Stage separators and labels.
+    for (const s of stageChanges) {
+      const x = Number.isNaN(s.at) ? left : X(s.at);
+      if (!Number.isNaN(s.at)) {
+        out.push(`<line class="stage-separator" x1="${r(x)}" y1="${r(top - 14)}" x2="${r(x)}" y2="${r(bottom)}" stroke="#555555" stroke-width="1.2" stroke-dasharray="5 4"/>`);
+      }
+      out.push(`<text class="stage-label" x="${r(x + 4)}" y="${r(top - 4)}" font-size="11" font-style="italic" fill="#555555">${esc(s.label)}</text>`);
+    }
+    if (present.length === 0) {
+      out.push(`<text x="${r((left + right) / 2)}" y="${r((top + bottom) / 2)}" text-anchor="middle" fill="#777777">no ${panel.name} recorded</text>`);
+    }
+    present.forEach(([key, , colour], k) => {
+      const points = history.filter((h) => h[key] !== undefined).map((h) => [X(h.epoch), Y(h[key]!)] as const);
+      const dash = k === 1 ? ' stroke-dasharray="6 3"' : '';
+      out.push(`<polyline class="series" points="${points.map(([x, y]) => `${r(x)},${r(y)}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"${dash}/>`);
+      if (points.length <= 60) {
+        for (const [x, y] of points) out.push(`<circle cx="${r(x)}" cy="${r(y)}" r="2.5" fill="${colour}"/>`);
+      }
+    });
+    // Legend below the axis label, centred.
+    const entries = present.map(([, label, colour], k) => ({ label, colour, dashed: k === 1, width: 30 + label.length * 6.6 + 16 }));
+    let lx = (left + right) / 2 - entries.reduce((w, e) => w + e.width, 0) / 2;
+    const ly = bottom + 46;
+    for (const e of entries) {
+      const dash = e.dashed ? ' stroke-dasharray="6 3"' : '';
+      out.push(`<g class="legend-entry"><line x1="${r(lx)}" y1="${r(ly - 4)}" x2="${r(lx + 24)}" y2="${r(ly - 4)}" stroke="${e.colour}" stroke-width="2"${dash}/><text x="${r(lx + 30)}" y="${r(ly)}">${esc(e.label)}</text></g>`);
+      lx += e.width;
+    }
+    out.push(`</g>`);
+  });
+  out.push(`</svg>`);
+  return out.join('\n');
+}

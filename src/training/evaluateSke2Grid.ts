@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { Ske2GridError, describe } from '../errors.js';
+import { averageClipScores, evaluateScores, labelsFromTensor, scoresFromTensor, type ScoreEvaluation } from './metrics.js';
+
+/** Options of {@link evaluateSke2Grid}. */
+export interface EvaluateOptions {
+  /** Clips per forward pass; default 16. */
+  batchSize?: number;
+  /** k values of top-k accuracy; default [1, 5]. */
+  topK?: number[];
+}
+
+/** Logits of `x` (`[N, ...]`) as rows, predicted in batches of `batchSize` (default 16). */
+export async function predictLogits(model: LayersModel, x: tf.Tensor, batchSize = 16): Promise<number[][]> {
+  const rows: number[][] = [];
+  for (let start = 0; start < x.shape[0]; start += batchSize) {
+    const size = Math.min(batchSize, x.shape[0] - start);
+    const logits = tf.tidy(() => model.predict(tf.slice(x, start, size)) as tf.Tensor);
+    rows.push(...(await scoresFromTensor(logits)));
+    logits.dispose();
+  }
+  return rows;
+}
+
+/**
+ * Evaluates a model with the reference metrics (top-k accuracy, mean class accuracy, confusion
+ * matrix). `clips` is one `[N, M, T, V, C]` tensor, or several (the multi-clip test: softmax
+ * scores averaged over clips). `labels` are class indices `[N]` or one-hot `[N, K]`.
+ */
+export async function evaluateSke2Grid(
+  model: LayersModel,
+  clips: tf.Tensor | tf.Tensor[],
+  labels: tf.Tensor | ArrayLike<number>,
+  options: EvaluateOptions = {},
+): Promise<ScoreEvaluation> {
+  const views = Array.isArray(clips) ? clips : [clips];
+  if (views.length === 0 || views.some((v) => v.shape[0] !== views[0].shape[0])) {
+    throw new Ske2GridError(`clips: expected one tensor or clips with the same number of samples, got ${describe(views.map((v) => v.shape))}`);
+  }
+  const perClip = await Promise.all(views.map((v) => predictLogits(model, v, options.batchSize)));
+  const scores = views.length === 1 ? perClip[0] : averageClipScores(perClip[0].map((_, i) => perClip.map((c) => c[i])));
+  const y = labels instanceof tf.Tensor ? await labelsFromTensor(labels) : Array.from(labels);
+  return evaluateScores(scores, y, { topK: options.topK });
+}
