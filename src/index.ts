@@ -54,3 +54,18 @@ export {
   type ScoreEvaluation,
 } from './training/metrics.js';
 export { evaluateSke2Grid, predictLogits, type EvaluateOptions } from './training/evaluateSke2Grid.js';
+export { stageMixingMatrices } from './model/gridMapping.js';
+export { generateSyntheticActions, toBatch, SYNTHETIC_ACTION_CLASSES, type SyntheticActionOptions, type SkeletonSample, type SkeletonBatch } from './data/syntheticActions.js';
+export { createRandom, type Random } from './data/random.js';
+export {
+  renderGridSvg,
+  renderUptSvg,
+  gridStageFromMatrix,
+  bodyPartOfCocoJoint,
+  shortJointName,
+  BODY_PART_GROUPS,
+  type GridPictureStage,
+  type GridSvgOptions,
+  type UptSvgOptions,
+} from './pictures/gridSvg.js';
+export { renderTrainingCurvesSvg, type TrainingCurvePoint, type TrainingCurvesSvgOptions } from './pictures/trainingCurvesSvg.js';

@@ -54,8 +54,11 @@ export interface SkeletonSample {
 
 /** A batch in the model's input layout: `x` is `[batch, persons, frames, 17, 3]` row-major, `labels` `[batch]`. */
 export interface SkeletonBatch {
+  /** Keypoints, `[batch, persons, frames, 17, 3]` row-major. */
   x: Float32Array;
+  /** `[batch, persons, frames, 17, 3]`. */
   shape: [number, number, number, number, number];
+  /** Class index of each sample, `[batch]`. */
   labels: Int32Array;
 }
 

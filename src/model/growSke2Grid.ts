@@ -26,7 +26,7 @@ export interface GrowOptions {
  *
  * @example
  * const sixBySix = growSke2Grid(fiveByFive);            // stages [17] -> [17, 25], grid 6x6
- * sixBySix.compile({ optimizer: new SgdWithWeightDecay(), loss: 'categoricalCrossentropy' });
+ * await fitSke2Grid(sixBySix, x, y, { epochs: 16 });       // or compile with logitsCrossEntropy
  */
 export function growSke2Grid(model: LayersModel, options: GrowOptions = {}): LayersModel {
   const c = getModelConfig(model);

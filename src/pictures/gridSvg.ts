@@ -1,4 +1,5 @@
 import { fail } from '../errors.js';
+import { escapeXml } from './svgText.js';
 
 /** Body-part groups a grid cell can be coloured by, in legend order. */
 export const BODY_PART_GROUPS: readonly string[] = Object.freeze(['head', 'torso', 'left_arm', 'right_arm', 'left_leg', 'right_leg', 'mixed']);
@@ -16,7 +17,7 @@ const GROUP_COLOURS: Record<string, string> = {
 
 const FONT = 'Helvetica, Arial, sans-serif';
 /** Average glyph width of the font as a fraction of the font size (a conservative estimate for sans-serif). */
-const CHAR_WIDTH = 0.6;
+const CHAR_WIDTH = 0.56;
 
 /** One progressive-learning stage of {@link renderGridSvg}: an H x W grid, cells in row-major order. */
 export interface GridPictureStage {
@@ -44,10 +45,6 @@ export interface UptSvgOptions {
   title?: string;
 }
 
-/** Escapes text for XML content and attribute values. */
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
 
 /** Rounds a coordinate for compact output. */
 const r = (v: number) => String(Math.round(v * 100) / 100);
@@ -73,14 +70,16 @@ export function shortJointName(name: string): string {
 /**
  * Turns a mixing matrix `[H*W, V]` (row r: how much each joint contributes to cell r, row-major) into a
  * {@link GridPictureStage}: each cell is labelled with its joint of largest |weight| (short name) and
- * takes that joint's group; if that joint has less than half of the row's absolute mass the group is
- * `'mixed'` and the label `mix:<joint>`. The weight is that share (0 for an all-zero row).
+ * takes that joint's body-part group; if that joint has less than half of the row's absolute mass the
+ * label is `mix:<joint>` (the colour still shows the dominant joint's group). The weight is that share
+ * (0 for an all-zero row), drawn as the fill opacity. With `options.mixedGroup` such cells are coloured `'mixed'` instead.
  */
 export function gridStageFromMatrix(
   mixing: number[][],
   gridShape: [number, number],
   jointNames: readonly string[],
   groupOf: (joint: number) => string,
+  options: { mixedGroup?: boolean } = {},
 ): GridPictureStage {
   checkGridShape('gridShape', gridShape);
   const cells = gridShape[0] * gridShape[1];
@@ -104,7 +103,7 @@ export function gridStageFromMatrix(
     const name = shortJointName(jointNames[best]);
     const dominant = share >= 0.5;
     stage.cellLabels.push(dominant ? name : `mix:${name}`);
-    stage.cellGroups.push(dominant ? group : 'mixed');
+    stage.cellGroups.push(dominant || !options.mixedGroup ? group : 'mixed');
     stage.cellWeights!.push(share);
   });
   return stage;
@@ -152,20 +151,33 @@ function textColourOn(hex: string, opacity: number): string {
   return luminance > 0.3 ? '#111111' : '#FFFFFF';
 }
 
+/** Every way to break `label` into at most `maxLines` lines after a `_` or `:`. */
+function splits(label: string, maxLines: number): string[][] {
+  const out: string[][] = [[label]];
+  if (maxLines <= 1) return out;
+  for (let k = 1; k < label.length; k++) {
+    if (label[k - 1] !== '_' && label[k - 1] !== ':') continue;
+    for (const rest of splits(label.slice(k), maxLines - 1)) out.push([label.slice(0, k), ...rest]);
+  }
+  return out;
+}
+
 /**
- * Fits `label` into a box `width` x `height` px: one line at `maxFont` if it fits, else the font shrinks,
- * else the label is split in two at `_` or `:` (the most balanced split), else it is cut with an ellipsis.
+ * Fits `label` into a box `width` x `height` px: one line at `maxFont` if it fits; otherwise the
+ * candidate among one line with a smaller font and breaks into up to 3 lines after `_` or `:` that
+ * gives the largest font (fewer lines and a break after the `mix:` prefix preferred); below 7 px the
+ * lines are cut with an ellipsis.
  */
 function fitLabel(label: string, width: number, height: number, maxFont: number): { lines: string[]; font: number } {
   const minFont = 7;
   const fontFor = (lines: string[]) => Math.min(maxFont, width / (CHAR_WIDTH * Math.max(1, ...lines.map((l) => l.length))), height / (1.2 * lines.length));
-  let best = { lines: [label], font: fontFor([label]) };
-  if (best.font >= maxFont * 0.85) return best;
-  for (let k = 1; k < label.length; k++) {
-    if (label[k - 1] !== '_' && label[k - 1] !== ':') continue;
-    const lines = [label.slice(0, k), label.slice(k)];
+  const oneLine = { lines: [label], font: fontFor([label]) };
+  if (oneLine.font >= maxFont * 0.85) return oneLine;
+  let best = oneLine, bestScore = -Infinity;
+  for (const lines of splits(label, 3)) {
     const font = fontFor(lines);
-    if (font > best.font) best = { lines, font };
+    const score = font * (1 - 0.1 * (lines.length - 1)) * (lines.length > 1 && lines[0].endsWith(':') ? 1.3 : 1);
+    if (score > bestScore) [best, bestScore] = [{ lines, font }, score];
   }
   if (best.font >= minFont) return best;
   const keep = Math.max(1, Math.floor(width / (CHAR_WIDTH * minFont)) - 1);
@@ -194,7 +206,8 @@ export function renderGridSvg(stages: GridPictureStage[], options: GridSvgOption
   // Legend: swatch + name, wrapped into rows no wider than the figure.
   const legendFont = 12;
   const entries = used.map((g) => ({ group: g, width: 18 + 8 + g.length * CHAR_WIDTH * legendFont + 18 }));
-  const width = Math.max(panelsWidth, 320) + 2 * margin;
+  const titleWidth = options.title ? options.title.length * CHAR_WIDTH * 17 : 0;
+  const width = Math.max(panelsWidth, 320, titleWidth) + 2 * margin;
   const rows: { group: string; x: number }[][] = [[]];
   let x = 0;
   for (const e of entries) {
@@ -213,7 +226,7 @@ export function renderGridSvg(stages: GridPictureStage[], options: GridSvgOption
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${r(width)}" height="${r(height)}" viewBox="0 0 ${r(width)} ${r(height)}" font-family="${FONT}">`);
   out.push(`<rect width="100%" height="100%" fill="#FFFFFF"/>`);
   if (options.title) {
-    out.push(`<text x="${r(width / 2)}" y="${margin + 16}" font-size="17" font-weight="bold" text-anchor="middle" fill="#111111">${esc(options.title)}</text>`);
+    out.push(`<text x="${r(width / 2)}" y="${margin + 16}" font-size="17" font-weight="bold" text-anchor="middle" fill="#111111">${escapeXml(options.title)}</text>`);
   }
   let left = margin + (width - 2 * margin - panelsWidth) / 2;
   stages.forEach((s) => {
@@ -230,12 +243,12 @@ export function renderGridSvg(stages: GridPictureStage[], options: GridSvgOption
         const cx = left + col * cell, cy = gridTop + row * cell;
         const tip = `${s.cellLabels[k]} (${s.cellGroups[k]}${weight === undefined ? '' : `, share ${weight.toFixed(2)}`})`;
         out.push(
-          `<rect class="cell" x="${r(cx)}" y="${r(cy)}" width="${r(cell)}" height="${r(cell)}" fill="${colour}" fill-opacity="${r(opacity)}" stroke="#FFFFFF" stroke-width="2"><title>${esc(tip)}</title></rect>`,
+          `<rect class="cell" x="${r(cx)}" y="${r(cy)}" width="${r(cell)}" height="${r(cell)}" fill="${colour}" fill-opacity="${r(opacity)}" stroke="#FFFFFF" stroke-width="2"><title>${escapeXml(tip)}</title></rect>`,
         );
         const { lines, font } = fitLabel(s.cellLabels[k], cell - 8, cell - 8, Math.min(13, cell * 0.24));
         const lineHeight = font * 1.15;
         const firstBaseline = cy + cell / 2 - ((lines.length - 1) * lineHeight) / 2 + font * 0.35;
-        const spans = lines.map((l, i) => `<tspan x="${r(cx + cell / 2)}" y="${r(firstBaseline + i * lineHeight)}">${esc(l)}</tspan>`).join('');
+        const spans = lines.map((l, i) => `<tspan x="${r(cx + cell / 2)}" y="${r(firstBaseline + i * lineHeight)}">${escapeXml(l)}</tspan>`).join('');
         out.push(`<text class="cell-label" font-size="${r(font)}" text-anchor="middle" fill="${textColourOn(colour, opacity)}">${spans}</text>`);
       }
     }
@@ -250,7 +263,7 @@ export function renderGridSvg(stages: GridPictureStage[], options: GridSvgOption
     const y = legendTop + i * 22;
     for (const e of row) {
       out.push(
-        `<g class="legend-entry"><rect x="${r(start + e.x)}" y="${r(y)}" width="18" height="14" fill="${GROUP_COLOURS[e.group]}"/><text x="${r(start + e.x + 24)}" y="${r(y + 11.5)}" fill="#111111">${esc(e.group)}</text></g>`,
+        `<g class="legend-entry"><rect x="${r(start + e.x)}" y="${r(y)}" width="18" height="14" fill="${GROUP_COLOURS[e.group]}"/><text x="${r(start + e.x + 24)}" y="${r(y + 11.5)}" fill="#111111">${escapeXml(e.group)}</text></g>`,
       );
     }
   });
@@ -314,26 +327,27 @@ export function renderUptSvg(matrix: number[][], rowLabels: string[], columnLabe
   const barX = x0 + cols * cell + 24;
   const barHeight = Math.max(120, Math.min(rows * cell, 320));
   const columnOverhang = maxLen(columnLabels.slice(-3)) * CHAR_WIDTH * font * Math.cos(slant);
-  const width = Math.max(barX + 14 + 8 + 6 * CHAR_WIDTH * 10, x0 + cols * cell + columnOverhang) + margin;
+  const titleWidth = options.title ? options.title.length * CHAR_WIDTH * 16 + 2 * margin : 0;
+  const width = Math.max(barX + 14 + 8 + 6 * CHAR_WIDTH * 10 + margin, x0 + cols * cell + columnOverhang + margin, titleWidth);
   const height = y0 + Math.max(rows * cell, barHeight) + margin;
 
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${r(width)}" height="${r(height)}" viewBox="0 0 ${r(width)} ${r(height)}" font-family="${FONT}">`);
   out.push(`<defs><linearGradient id="upt-colour-bar" x1="0" y1="1" x2="0" y2="0">${DIVERGING.map((c, i) => `<stop offset="${r(i / (DIVERGING.length - 1))}" stop-color="${c}"/>`).join('')}</linearGradient></defs>`);
   out.push(`<rect width="100%" height="100%" fill="#FFFFFF"/>`);
-  if (options.title) out.push(`<text x="${r(width / 2)}" y="${margin + 16}" font-size="16" font-weight="bold" text-anchor="middle" fill="#111111">${esc(options.title)}</text>`);
+  if (options.title) out.push(`<text x="${r(width / 2)}" y="${margin + 16}" font-size="16" font-weight="bold" text-anchor="middle" fill="#111111">${escapeXml(options.title)}</text>`);
   out.push(`<g font-size="${r(font)}" fill="#111111">`);
   rowLabels.forEach((l, i) => {
-    out.push(`<text class="row-label" x="${r(x0 - 6)}" y="${r(y0 + (i + 0.5) * cell + font * 0.35)}" text-anchor="end">${esc(String(l))}</text>`);
+    out.push(`<text class="row-label" x="${r(x0 - 6)}" y="${r(y0 + (i + 0.5) * cell + font * 0.35)}" text-anchor="end">${escapeXml(String(l))}</text>`);
   });
   columnLabels.forEach((l, j) => {
     const cx = x0 + (j + 0.5) * cell + font * 0.3, cy = y0 - 6;
-    out.push(`<text class="column-label" x="${r(cx)}" y="${r(cy)}" transform="rotate(-50 ${r(cx)} ${r(cy)})">${esc(String(l))}</text>`);
+    out.push(`<text class="column-label" x="${r(cx)}" y="${r(cy)}" transform="rotate(-50 ${r(cx)} ${r(cy)})">${escapeXml(String(l))}</text>`);
   });
   out.push(`</g>`);
   matrix.forEach((row, i) => {
     row.forEach((v, j) => {
-      out.push(`<rect class="upt-cell" x="${r(x0 + j * cell)}" y="${r(y0 + i * cell)}" width="${cell}" height="${cell}" fill="${diverging(v / vmax)}"><title>${esc(`${rowLabels[i]} <- ${columnLabels[j]}: ${v.toPrecision(3)}`)}</title></rect>`);
+      out.push(`<rect class="upt-cell" x="${r(x0 + j * cell)}" y="${r(y0 + i * cell)}" width="${cell}" height="${cell}" fill="${diverging(v / vmax)}"><title>${escapeXml(`${rowLabels[i]} <- ${columnLabels[j]}: ${v.toPrecision(3)}`)}</title></rect>`);
     });
   });
   out.push(`<rect x="${r(x0)}" y="${r(y0)}" width="${cols * cell}" height="${rows * cell}" fill="none" stroke="#444444" stroke-width="1"/>`);
@@ -342,7 +356,7 @@ export function renderUptSvg(matrix: number[][], rowLabels: string[], columnLabe
   out.push(`<rect x="${r(barX)}" y="${r(y0)}" width="14" height="${r(barHeight)}" fill="url(#upt-colour-bar)" stroke="#444444" stroke-width="1"/>`);
   ([[vmax, 0], [0, 0.5], [-vmax, 1]] as const).forEach(([value, f]) => {
     const y = y0 + f * barHeight;
-    out.push(`<line x1="${r(barX + 14)}" y1="${r(y)}" x2="${r(barX + 18)}" y2="${r(y)}" stroke="#444444"/><text x="${r(barX + 21)}" y="${r(y + 3.5)}">${esc(fmt(value))}</text>`);
+    out.push(`<line x1="${r(barX + 14)}" y1="${r(y)}" x2="${r(barX + 18)}" y2="${r(y)}" stroke="#444444"/><text x="${r(barX + 21)}" y="${r(y + 3.5)}">${escapeXml(fmt(value))}</text>`);
   });
   out.push(`</g>`);
   out.push(`</svg>`);

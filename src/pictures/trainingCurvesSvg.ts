@@ -1,12 +1,19 @@
 import { fail } from '../errors.js';
+import { escapeXml } from './svgText.js';
 
 /** One epoch of a training history for {@link renderTrainingCurvesSvg}; `stage` names the progressive-learning stage (e.g. `'5x5'`). */
 export interface TrainingCurvePoint {
+  /** Epoch number (x axis); strictly increasing along the history. */
   epoch: number;
+  /** Training loss. */
   loss: number;
+  /** Training accuracy (0..1 keeps the axis at 0..1); optional. */
   accuracy?: number;
+  /** Validation loss; optional. */
   valLoss?: number;
+  /** Validation accuracy; optional. */
   valAccuracy?: number;
+  /** Progressive-learning stage name, e.g. `'5x5'`; a change draws a separator. Optional. */
   stage?: string;
 }
 
@@ -24,10 +31,6 @@ const FONT = 'Helvetica, Arial, sans-serif';
 const TRAIN_COLOUR = '#0072B2';
 const VAL_COLOUR = '#D55E00';
 
-/** Escapes text for XML content and attribute values. */
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
 
 const r = (v: number) => String(Math.round(v * 100) / 100);
 
@@ -44,7 +47,8 @@ function niceTicks(lo: number, hi: number, count: number): { ticks: number[]; lo
   const first = Math.floor(lo / step + 1e-9) * step;
   const last = Math.ceil(hi / step - 1e-9) * step;
   const ticks: number[] = [];
-  for (let v = first; v <= last + step * 1e-6; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  const n = Math.round((last - first) / step);
+  for (let k = 0; k <= n; k++) ticks.push(Number((first + k * step).toPrecision(12)) || 0);
   return { ticks, lo: first, hi: last, decimals: Math.max(0, -Math.floor(Math.log10(step) + 1e-9)) };
 }
 
@@ -83,10 +87,12 @@ export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: 
   const margin = 14;
   const titleHeight = options.title ? 28 : 0;
   const epochs = history.map((h) => h.epoch);
+  // The x axis spans the epochs exactly (+-0.5 for a single epoch); ticks are round values inside it.
   const xr = niceTicks(epochs[0], epochs[epochs.length - 1], 6);
-  // Whole epochs only when the epochs are integers.
-  if (epochs.every(Number.isInteger)) xr.ticks = xr.ticks.filter(Number.isInteger);
-  const xDecimals = epochs.every(Number.isInteger) ? 0 : xr.decimals;
+  [xr.lo, xr.hi] = epochs.length > 1 ? [epochs[0], epochs[epochs.length - 1]] : [epochs[0] - 0.5, epochs[0] + 0.5];
+  const integral = epochs.every(Number.isInteger);
+  xr.ticks = xr.ticks.filter((t) => t >= xr.lo - 1e-9 && t <= xr.hi + 1e-9 && (!integral || Number.isInteger(t)));
+  const xDecimals = integral ? 0 : xr.decimals;
   const stageChanges: { at: number; label: string }[] = [];
   history.forEach((h, i) => {
     if (i === 0 ? h.stage !== undefined : h.stage !== history[i - 1].stage) {
@@ -97,7 +103,7 @@ export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: 
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${r(width)}" height="${r(height)}" viewBox="0 0 ${r(width)} ${r(height)}" font-family="${FONT}">`);
   out.push(`<rect width="100%" height="100%" fill="#FFFFFF"/>`);
-  if (options.title) out.push(`<text x="${r(width / 2)}" y="${margin + 16}" font-size="16" font-weight="bold" text-anchor="middle" fill="#111111">${esc(options.title)}</text>`);
+  if (options.title) out.push(`<text x="${r(width / 2)}" y="${margin + 16}" font-size="16" font-weight="bold" text-anchor="middle" fill="#111111">${escapeXml(options.title)}</text>`);
 
   const panelWidth = (width - 2 * margin) / 2;
   const panels: { name: string; series: [SeriesKey, string, string][]; unitRange: boolean }[] = [
@@ -131,14 +137,23 @@ export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: 
     out.push(`<line x1="${r(left)}" y1="${r(bottom)}" x2="${r(right)}" y2="${r(bottom)}" stroke="#444444"/>`);
     out.push(`<line x1="${r(left)}" y1="${r(top)}" x2="${r(left)}" y2="${r(bottom)}" stroke="#444444"/>`);
     out.push(`<text x="${r((left + right) / 2)}" y="${r(bottom + 31)}" text-anchor="middle">epoch</text>`);
-    // Stage separators and labels.
-    for (const s of stageChanges) {
-      const x = Number.isNaN(s.at) ? left : X(s.at);
-      if (!Number.isNaN(s.at)) {
-        out.push(`<line class="stage-separator" x1="${r(x)}" y1="${r(top - 14)}" x2="${r(x)}" y2="${r(bottom)}" stroke="#555555" stroke-width="1.2" stroke-dasharray="5 4"/>`);
-      }
-      out.push(`<text class="stage-label" x="${r(x + 4)}" y="${r(top - 4)}" font-size="11" font-style="italic" fill="#555555">${esc(s.label)}</text>`);
-    }
+    // Stage separators and labels. A label that does not fit before the next separator moves one line
+    // down (up to 3 lines); the last one is kept inside the panel.
+    const starts = stageChanges.map((s) => (Number.isNaN(s.at) ? left : X(s.at)));
+    let level = 0, lastEnd = -Infinity;
+    stageChanges.forEach((s, k) => {
+      if (Number.isNaN(s.at)) return;
+      out.push(`<line class="stage-separator" x1="${r(starts[k])}" y1="${r(top - 14)}" x2="${r(starts[k])}" y2="${r(bottom)}" stroke="#555555" stroke-width="1.2" stroke-dasharray="5 4"/>`);
+    });
+    stageChanges.forEach((s, k) => {
+      const x = starts[k];
+      const labelWidth = s.label.length * 6.2;
+      const lx = Math.min(x + 4, right + 12 - labelWidth);
+      const end = k + 1 < starts.length ? starts[k + 1] : right + 12;
+      level = lx < lastEnd ? (level + 1) % 3 : 0;
+      lastEnd = lx + labelWidth + 4 > end ? lx + labelWidth + 4 : -Infinity;
+      out.push(`<text class="stage-label" x="${r(lx)}" y="${r(top - 4 + 12 * level)}" font-size="11" font-style="italic" fill="#555555" stroke="#FFFFFF" stroke-width="3" paint-order="stroke">${escapeXml(s.label)}</text>`);
+    });
     if (present.length === 0) {
       out.push(`<text x="${r((left + right) / 2)}" y="${r((top + bottom) / 2)}" text-anchor="middle" fill="#777777">no ${panel.name} recorded</text>`);
     }
@@ -156,7 +171,7 @@ export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: 
     const ly = bottom + 46;
     for (const e of entries) {
       const dash = e.dashed ? ' stroke-dasharray="6 3"' : '';
-      out.push(`<g class="legend-entry"><line x1="${r(lx)}" y1="${r(ly - 4)}" x2="${r(lx + 24)}" y2="${r(ly - 4)}" stroke="${e.colour}" stroke-width="2"${dash}/><text x="${r(lx + 30)}" y="${r(ly)}">${esc(e.label)}</text></g>`);
+      out.push(`<g class="legend-entry"><line x1="${r(lx)}" y1="${r(ly - 4)}" x2="${r(lx + 24)}" y2="${r(ly - 4)}" stroke="${e.colour}" stroke-width="2"${dash}/><text x="${r(lx + 30)}" y="${r(ly)}">${escapeXml(e.label)}</text></g>`);
       lx += e.width;
     }
     out.push(`</g>`);

@@ -1,0 +1,26 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { GridIndexTransform } from '../layers/GridIndexTransform.js';
+import { UpsamplingTransform } from '../layers/UpsamplingTransform.js';
+
+/**
+ * The composite joint -> cell matrix after each UPT+GIT stage: entry s is `[S_s, V]`, the product
+ * `P_s U_s ... P_0 U_0 G` (rows = grid cells of stage s in row-major order). The last entry is the
+ * map the network sees; earlier ones are the smaller grids of progressive learning.
+ */
+export function stageMixingMatrices(model: LayersModel): number[][][] {
+  return tf.tidy(() => {
+    const out: number[][][] = [];
+    let m: tf.Tensor2D | null = null;
+    for (const layer of model.layers) {
+      if (layer instanceof UpsamplingTransform) {
+        const u = layer.effectiveMatrix();
+        m = (m ? tf.matMul(u, m) : u) as tf.Tensor2D;
+      } else if (layer instanceof GridIndexTransform && m) {
+        m = tf.matMul(layer.permutationMatrix(), m) as tf.Tensor2D;
+        out.push((m as tf.Tensor2D).arraySync());
+      }
+    }
+    return out;
+  });
+}
