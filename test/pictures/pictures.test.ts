@@ -122,7 +122,7 @@ describe('gridStageFromMatrix', () => {
 
 describe('renderGridSvg', () => {
   const five = gridStageFromMatrix(mixingFor(25, (r) => r >= 20), [5, 5], COCO17.joints, bodyPartOfCocoJoint);
-  const six = gridStageFromMatrix(mixingFor(36), [6, 6], COCO17.joints, bodyPartOfCocoJoint);
+  const six = gridStageFromMatrix(mixingFor(36, (r) => r === 30), [6, 6], COCO17.joints, bodyPartOfCocoJoint, { mixedGroup: true });
 
   it('draws one panel per stage with every cell labelled, and a legend of the groups used', () => {
     const svg = renderGridSvg([five, six], { title: 'Grid <stages> & more' });
