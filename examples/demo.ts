@@ -4,7 +4,7 @@
  * progressive learning, evaluates it, saves and reloads it, and draws the learned grid and the
  * training curves as SVG.
  *
- *   npm run demo -- [--out demo-output] [--epochs 6] [--seed 0] [--backend wasm|cpu]
+ *   npm run demo -- [--out demo-output] [--epochs 12] [--seed 0] [--backend wasm|cpu] [--keep-arrangement]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +42,8 @@ if (args.includes('--data')) {
   process.exit(2);
 }
 const out = option('--out', 'demo-output');
-const epochs = Number(option('--epochs', '6'));
+const epochs = Number(option('--epochs', '12'));
+const keepArrangement = args.includes('--keep-arrangement');
 const seed = Number(option('--seed', '0'));
 const backend = option('--backend', 'wasm');
 const FRAMES = 32;
@@ -85,6 +86,7 @@ const curve: TrainingCurvePoint[] = [];
 let epochOffset = 0;
 const { model: trained, histories } = await trainProgressive(model, tr.x, tr.y, {
   stages,
+  keepArrangement,
   batchSize: 16,
   learningRate: 0.05,
   validationData: [te.x, te.y],
