@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GridIndexTransform } from '../../src/layers/GridIndexTransform.js';
+import { loadModel, saveModel } from '../../src/node/fileIO.js';
 import { buildSke2Grid, getModelConfig } from '../../src/model/buildSke2Grid.js';
 import { trainProgressive } from '../../src/training/trainProgressive.js';
 import { useBackend } from '../helpers/backends.js';
@@ -64,5 +69,34 @@ describe('trainProgressive', () => {
     );
     five.dispose();
     tf.dispose([x, y]);
+  });
+
+  it('resumes a schedule from a checkpoint saved at the end of a stage', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ske2grid-resume-'));
+    const { x, y } = separable(6);
+    const stages = [{ gridShape: [5, 5] as [number, number], epochs: 1 }, { gridShape: [6, 6] as [number, number], epochs: 1 }];
+    const first = buildSke2Grid(TINY);
+    let saved: number[] = [];
+    // Train only stage 0 (a one-stage schedule) and checkpoint it.
+    await trainProgressive(first, x, y, {
+      stages: stages.slice(0, 1),
+      batchSize: 6,
+      onStageEnd: async (m) => {
+        await saveModel(m, join(dir, 'stage0'));
+        saved = (m.getLayer('git_stage0') as GridIndexTransform).getPermutation();
+      },
+    });
+    const restored = await loadModel(join(dir, 'stage0'));
+    expect((restored.getLayer('git_stage0') as GridIndexTransform).getPermutation()).toEqual(saved);
+    const { model, histories } = await trainProgressive(restored, x, y, { stages, completedStages: 1, batchSize: 6 });
+    expect(histories.map((h) => h.stage)).toEqual([1]);
+    expect(getModelConfig(model).gridShape).toEqual([6, 6]);
+    expect((model.getLayer('git_stage0') as GridIndexTransform).getPermutation()).toEqual(saved);
+    for (const m of [first, restored, model]) {
+      m.optimizer?.dispose();
+      m.dispose();
+    }
+    tf.dispose([x, y]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
