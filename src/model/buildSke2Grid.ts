@@ -6,7 +6,7 @@ import { GridIndexTransform } from '../layers/GridIndexTransform.js';
 import { PersonGridPooling } from '../layers/PersonGridPooling.js';
 import { SkeletonNormalization } from '../layers/SkeletonNormalization.js';
 import { UpsamplingTransform } from '../layers/UpsamplingTransform.js';
-import { resolveConfig, type ResolvedSke2GridConfig, type Ske2GridConfig } from './config.js';
+import { resolveConfig, toPlainConfig, type ResolvedSke2GridConfig, type Ske2GridConfig } from './config.js';
 
 /** Key under which the resolved config is kept in the model's user-defined metadata (saved with it). */
 export const CONFIG_METADATA_KEY = 'ske2grid';
@@ -74,7 +74,7 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
     .apply(x) as tfl.SymbolicTensor;
 
   const model = tfl.model({ inputs: input, outputs: logits, name: c.name });
-  model.setUserDefinedMetadata({ [CONFIG_METADATA_KEY]: serializableConfig(c) });
+  model.setUserDefinedMetadata({ [CONFIG_METADATA_KEY]: toPlainConfig(c) });
   return model;
 }
 
@@ -84,23 +84,4 @@ export function getModelConfig(model: tfl.LayersModel): ResolvedSke2GridConfig {
   const stored = meta?.[CONFIG_METADATA_KEY] as Ske2GridConfig | undefined;
   if (!stored) throw new Ske2GridError(`model: expected a model built by buildSke2Grid (with '${CONFIG_METADATA_KEY}' metadata), got '${model.name}' without it`);
   return resolveConfig(stored);
-}
-
-function serializableConfig(c: ResolvedSke2GridConfig): Ske2GridConfig {
-  return {
-    layout: { name: c.layout.name, joints: [...c.layout.joints], edges: c.layout.edges.map((e) => [e[0], e[1]] as [number, number]), center: c.layout.center },
-    gridShape: c.gridShape,
-    stages: c.stages,
-    inChannels: c.inChannels,
-    persons: c.persons,
-    frames: c.frames,
-    numClasses: c.numClasses,
-    blocks: c.blocks,
-    dropout: c.dropout,
-    prior: c.prior,
-    gumbelNoise: c.gumbelNoise,
-    batchNormEpsilon: c.batchNormEpsilon,
-    batchNormMomentum: c.batchNormMomentum,
-    name: c.name,
-  };
 }

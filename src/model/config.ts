@@ -163,3 +163,15 @@ export function resolveConfig(config: Ske2GridConfig = {}): ResolvedSke2GridConf
     name,
   };
 }
+
+/** A resolved config as plain, JSON-safe {@link Ske2GridConfig} data (the layout written out in full). */
+export function toPlainConfig(c: ResolvedSke2GridConfig): Ske2GridConfig {
+  const { stageOutputs: _derived, layout, ...rest } = c;
+  return {
+    ...rest,
+    layout: { name: layout.name, joints: [...layout.joints], edges: layout.edges.map((e) => [e[0], e[1]] as [number, number]), center: layout.center },
+    gridShape: [c.gridShape[0], c.gridShape[1]],
+    stages: [...c.stages],
+    blocks: c.blocks.map((b) => ({ ...b })),
+  };
+}

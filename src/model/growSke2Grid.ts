@@ -3,6 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { Ske2GridError, describe } from '../errors.js';
 import { GridIndexTransform } from '../layers/GridIndexTransform.js';
 import { buildSke2Grid, getModelConfig, layerNames } from './buildSke2Grid.js';
+import { toPlainConfig } from './config.js';
 
 /** Options of {@link growSke2Grid}. */
 export interface GrowOptions {
@@ -35,22 +36,7 @@ export function growSke2Grid(model: LayersModel, options: GrowOptions = {}): Lay
   if (!Array.isArray(next) || next.length !== 2 || next[0] !== next[1] || !(next[0] > h)) {
     throw new Ske2GridError(`growSke2Grid options.gridShape: expected a square grid larger than ${h}x${w}, got ${describe(next)}`);
   }
-  const grown = buildSke2Grid({
-    layout: { name: c.layout.name, joints: [...c.layout.joints], edges: c.layout.edges.map((e) => [e[0], e[1]] as [number, number]), center: c.layout.center },
-    gridShape: [next[0], next[1]],
-    stages: [...c.stages, h * w],
-    inChannels: c.inChannels,
-    persons: c.persons,
-    frames: c.frames,
-    numClasses: c.numClasses,
-    blocks: c.blocks,
-    dropout: c.dropout,
-    prior: c.prior,
-    gumbelNoise: c.gumbelNoise,
-    batchNormEpsilon: c.batchNormEpsilon,
-    batchNormMomentum: c.batchNormMomentum,
-    name: c.name,
-  });
+  const grown = buildSke2Grid({ ...toPlainConfig(c), gridShape: [next[0], next[1]], stages: [...c.stages, h * w] });
   copySharedWeights(model, grown);
 
   const newStage = c.stageOutputs.length;
