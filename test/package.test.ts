@@ -6,7 +6,7 @@
  * consumer's tfjs registry) and the `ske2grid/node` subpath, and type-check against it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -218,8 +218,11 @@ describe('packed tarball', () => {
   });
 
   it('does not bundle tfjs (peer dependencies stay external)', () => {
-    const esm = readFileSync(join(consumer, 'node_modules/ske2grid/dist/index.js'), 'utf8');
-    const cjs = readFileSync(join(consumer, 'node_modules/ske2grid/dist/index.cjs'), 'utf8');
+    // The entries re-export shared chunks; read every built module of each format.
+    const dist = join(consumer, 'node_modules/ske2grid/dist');
+    const read = (ext: string) => readdirSync(dist).filter((f) => f.endsWith(ext)).map((f) => readFileSync(join(dist, f), 'utf8')).join('\n');
+    const esm = read('.js');
+    const cjs = read('.cjs');
     expect(esm).toMatch(/from ["']@tensorflow\/tfjs-core["']/);
     expect(cjs).toMatch(/require\(["']@tensorflow\/tfjs-core["']\)/);
     expect(esm).toMatch(/from ["']@tensorflow\/tfjs-layers["']/);
