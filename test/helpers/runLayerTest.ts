@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expect } from 'vitest';
+import { saveToMemory } from './roundTrip.js';
 
 /** What {@link runLayerTest} needs to know about a layer under test. */
 export interface LayerTestSpec {
@@ -45,9 +46,7 @@ export async function runLayerTest(spec: LayerTestSpec): Promise<void> {
   expect(count(layer.nonTrainableWeights)).toBe(spec.nonTrainableParams);
 
   // Config + save/load round trip (through the tfjs serializer, so class registration is tested).
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
-  const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
+  const loaded = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(model)));
   const reloadedLayer = loaded.layers[1];
   expect(reloadedLayer.getClassName()).toBe(layer.getClassName());
   expect(reloadedLayer.getConfig()).toEqual(layer.getConfig());
