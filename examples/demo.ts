@@ -68,6 +68,7 @@ console.log(`synthetic COCO-17 actions: ${classes.length} classes (${classes.joi
 
 // 2. A small Ske2Grid (same architecture as the paper's, narrower and shallower), 5x5 then 6x6.
 const model = buildSke2Grid({
+  seed,
   numClasses: classes.length,
   frames: FRAMES,
   persons: 1,

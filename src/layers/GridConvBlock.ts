@@ -32,6 +32,8 @@ export interface GridConvBlockArgs extends LayerArgs {
   momentum?: number;
   /** Use running statistics even in training (no statistic updates); default false. */
   frozenBatchNorm?: boolean;
+  /** Seed of the random initialisation (same seed, same weights on every backend); default none. */
+  seed?: number;
 }
 
 /**
@@ -95,9 +97,10 @@ export class GridConvBlock extends Ske2GridLayer {
     }
     this.resolvedResidual =
       this.residual === 'auto' ? (cin === cout && this.stride === 1 ? 'identity' : 'conv') : this.residual;
+    let draws = 0;
     const kaiming = (name: string, shape: number[], fanOut: number) => {
       const v = this.addNamedWeight(name, shape, 'zeros', true);
-      this.assign(v, tf.randomNormal(shape, 0, Math.sqrt(2 / fanOut)));
+      this.assign(v, tf.randomNormal(shape, 0, Math.sqrt(2 / fanOut), 'float32', this.seedFor(draws++)));
       return v;
     };
     this.w.spatialKernel = kaiming('spatial_conv_kernel', [k, k, cin, cout], cout * k * k);
@@ -165,7 +168,7 @@ export class GridConvBlock extends Ske2GridLayer {
   }
 
   override getConfig(): serialization.ConfigDict {
-    return {
+    return this.withSeed({
       ...super.getConfig(),
       filters: this.filters,
       stride: this.stride,
@@ -176,7 +179,7 @@ export class GridConvBlock extends Ske2GridLayer {
       epsilon: this.epsilon,
       momentum: this.momentum,
       frozenBatchNorm: this.frozenBatchNorm,
-    };
+    });
   }
 }
 serialization.registerClass(GridConvBlock);

@@ -12,6 +12,8 @@ export interface GridIndexTransformArgs extends LayerArgs {
   nodes: number;
   /** Rank columns by `score + Gumbel noise` when the permutation is updated for training; default false. */
   gumbelNoise?: boolean;
+  /** Seed of the random initialisation (same seed, same weights on every backend); default none. */
+  seed?: number;
 }
 
 /** Options of {@link GridIndexTransform.updatePermutation}. */
@@ -60,7 +62,7 @@ export class GridIndexTransform extends Ske2GridLayer {
     }
     const n = this.nodes;
     this.scores = this.addNamedWeight('scores', [n, n], 'zeros', true);
-    this.assign(this.scores, tf.randomUniform([n, n], 0, 1));
+    this.assign(this.scores, tf.randomUniform([n, n], 0, 1, 'float32', this.seedFor(0)));
     this.permutation = this.addNamedWeight('permutation', [n], 'zeros', false);
     this.built = true;
     this.updatePermutation();
@@ -116,7 +118,7 @@ export class GridIndexTransform extends Ske2GridLayer {
   }
 
   override getConfig(): serialization.ConfigDict {
-    return { ...super.getConfig(), nodes: this.nodes, gumbelNoise: this.gumbelNoise };
+    return this.withSeed({ ...super.getConfig(), nodes: this.nodes, gumbelNoise: this.gumbelNoise });
   }
 }
 serialization.registerClass(GridIndexTransform);

@@ -14,6 +14,8 @@ export interface UpsamplingTransformArgs extends LayerArgs {
    * prior of the first stage); default `null` (no prior).
    */
   prior?: number[][] | null;
+  /** Seed of the random initialisation (same seed, same weights on every backend); default none. */
+  seed?: number;
 }
 
 /**
@@ -51,7 +53,7 @@ export class UpsamplingTransform extends Ske2GridLayer {
       throw new Ske2GridError(`${this.name} prior: expected a ${joints}x${joints} matrix, got ${this.prior.length} rows`);
     }
     this.matrix = this.addNamedWeight('matrix', [this.outNodes, joints], 'zeros', true);
-    this.assign(this.matrix, upsamplingInit(this.outNodes, joints));
+    this.assign(this.matrix, upsamplingInit(this.outNodes, joints, this.seedFor(0)));
     this.built = true;
   }
 
@@ -77,17 +79,17 @@ export class UpsamplingTransform extends Ske2GridLayer {
   }
 
   override getConfig(): serialization.ConfigDict {
-    return { ...super.getConfig(), outNodes: this.outNodes, prior: this.prior };
+    return this.withSeed({ ...super.getConfig(), outNodes: this.outNodes, prior: this.prior });
   }
 }
 serialization.registerClass(UpsamplingTransform);
 
-/** `[I_J; softmax(U[0,1))]`, shape `[R, J]`. */
-export function upsamplingInit(outNodes: number, joints: number): tf.Tensor2D {
+/** `[I_J; softmax(U[0,1))]`, shape `[R, J]` (seeded when `seed` is given). */
+export function upsamplingInit(outNodes: number, joints: number, seed?: number): tf.Tensor2D {
   return tf.tidy(() => {
     const eye = tf.eye(joints);
     if (outNodes === joints) return eye as tf.Tensor2D;
-    const extra = tf.softmax(tf.randomUniform([outNodes - joints, joints], 0, 1));
+    const extra = tf.softmax(tf.randomUniform([outNodes - joints, joints], 0, 1, 'float32', seed));
     return tf.concat([eye, extra], 0) as tf.Tensor2D;
   });
 }

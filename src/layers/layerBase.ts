@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { serialization } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
@@ -14,6 +15,26 @@ export type Shape = (number | null)[];
  * and lookup by name for the checkpoint importer.
  */
 export abstract class Ske2GridLayer extends tfl.layers.Layer {
+  /** Seed of the random initialisation, or undefined for an unseeded one. */
+  readonly seed?: number;
+
+  constructor(args: LayerArgs & { seed?: number }) {
+    super(args);
+    if (args.seed !== undefined && !Number.isInteger(args.seed)) {
+      throw new Error(`${this.constructor.name} seed: expected an integer, got ${String(args.seed)}`);
+    }
+    this.seed = args.seed;
+  }
+
+  /** The seed for the k-th random weight of this layer (undefined when unseeded). */
+  protected seedFor(k: number): number | undefined {
+    return this.seed === undefined ? undefined : this.seed * 16 + k;
+  }
+
+  /** Adds `seed` to a layer config when set. */
+  protected withSeed(config: serialization.ConfigDict): serialization.ConfigDict {
+    return this.seed === undefined ? config : { ...config, seed: this.seed };
+  }
   /** Adds a float32 weight initialised to zeros or ones. */
   protected addNamedWeight(name: string, shape: number[], init: 'zeros' | 'ones', trainable: boolean): tfl.LayerVariable {
     const initializer = init === 'ones' ? tfl.initializers.ones() : tfl.initializers.zeros();

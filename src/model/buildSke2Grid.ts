@@ -36,6 +36,9 @@ export const layerNames = {
 export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
   const c = resolveConfig(config);
   const joints = c.layout.joints.length;
+  // Each layer's seed is derived from the model seed and the layer's place, so a grown model
+  // draws its new stage exactly as a model built with that stage from the start.
+  const seed = (k: number) => (c.seed === null ? undefined : c.seed * 1009 + k);
   const input = tfl.input({ shape: [c.persons, c.frames, joints, c.inChannels], name: layerNames.input });
 
   let x = new SkeletonNormalization({
@@ -46,8 +49,8 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
 
   const prior = c.prior === 'none' ? null : adjacencyPrior(c.layout, c.prior);
   c.stageOutputs.forEach((nodes, s) => {
-    x = new UpsamplingTransform({ name: layerNames.upt(s), outNodes: nodes, prior: s === 0 ? prior : null }).apply(x) as tfl.SymbolicTensor;
-    x = new GridIndexTransform({ name: layerNames.git(s), nodes, gumbelNoise: c.gumbelNoise }).apply(x) as tfl.SymbolicTensor;
+    x = new UpsamplingTransform({ name: layerNames.upt(s), outNodes: nodes, prior: s === 0 ? prior : null, seed: seed(2 * s) }).apply(x) as tfl.SymbolicTensor;
+    x = new GridIndexTransform({ name: layerNames.git(s), nodes, gumbelNoise: c.gumbelNoise, seed: seed(2 * s + 1) }).apply(x) as tfl.SymbolicTensor;
   });
   const [h, w] = c.gridShape;
   x = tfl.layers.reshape({ name: layerNames.toGrid, targetShape: [c.persons, c.frames ?? -1, h, w, c.inChannels] }).apply(x) as tfl.SymbolicTensor;
@@ -61,6 +64,7 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
       dropout: c.dropout,
       epsilon: c.batchNormEpsilon,
       momentum: c.batchNormMomentum,
+      seed: seed(100 + i),
     }).apply(x) as tfl.SymbolicTensor;
   });
   x = new PersonGridPooling({ name: layerNames.pool }).apply(x) as tfl.SymbolicTensor;
@@ -68,7 +72,7 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
     .dense({
       name: layerNames.classifier,
       units: c.numClasses,
-      kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev: 0.01 }),
+      kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: seed(200) }),
       biasInitializer: 'zeros',
     })
     .apply(x) as tfl.SymbolicTensor;

@@ -54,6 +54,8 @@ export interface Ske2GridConfig {
   batchNormMomentum?: number;
   /** Model name; default `'ske2grid'`. */
   name?: string;
+  /** Seed of the weight initialisation (reproducible models on every backend); default `null` (unseeded). */
+  seed?: number | null;
 }
 
 /** A validated config with every default filled in. */
@@ -74,11 +76,12 @@ export interface ResolvedSke2GridConfig {
   batchNormEpsilon: number;
   batchNormMomentum: number;
   name: string;
+  seed: number | null;
 }
 
 const KNOWN_KEYS = new Set([
   'layout', 'gridShape', 'stages', 'inChannels', 'persons', 'frames', 'numClasses', 'blocks', 'dropout',
-  'prior', 'gumbelNoise', 'batchNormEpsilon', 'batchNormMomentum', 'name',
+  'prior', 'gumbelNoise', 'batchNormEpsilon', 'batchNormMomentum', 'name', 'seed',
 ]);
 
 const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
@@ -144,6 +147,8 @@ export function resolveConfig(config: Ske2GridConfig = {}): ResolvedSke2GridConf
   const name = config.name ?? 'ske2grid';
   if (typeof name !== 'string' || name.length === 0) fail('config.name', 'a non-empty string', name);
   if (config.gumbelNoise !== undefined && typeof config.gumbelNoise !== 'boolean') fail('config.gumbelNoise', 'a boolean', config.gumbelNoise);
+  const seed = config.seed ?? null;
+  if (seed !== null && !(Number.isSafeInteger(seed) && seed >= 0)) fail('config.seed', 'a non-negative integer or null', seed);
 
   return {
     layout,
@@ -161,6 +166,7 @@ export function resolveConfig(config: Ske2GridConfig = {}): ResolvedSke2GridConf
     batchNormEpsilon: positive('batchNormEpsilon', 1e-5),
     batchNormMomentum: positive('batchNormMomentum', 0.1, 1),
     name,
+    seed,
   };
 }
 

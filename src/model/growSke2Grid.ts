@@ -46,7 +46,8 @@ export function growSke2Grid(model: LayersModel, options: GrowOptions = {}): Lay
     tf.tidy(() => {
       const n = git.nodes;
       const target = tf.oneHot(tf.tensor1d(placement, 'int32'), n);
-      git.variable('scores').write(tf.add(tf.mul(tf.randomUniform([n, n], 0, 1), 0.1), target));
+      const seed = c.seed === null ? undefined : c.seed * 1009 + 999;
+      git.variable('scores').write(tf.add(tf.mul(tf.randomUniform([n, n], 0, 1, 'float32', seed), 0.1), target));
     });
     git.updatePermutation();
   }

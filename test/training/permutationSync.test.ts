@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GridIndexTransform } from '../../src/layers/GridIndexTransform.js';
 import { buildSke2Grid } from '../../src/model/buildSke2Grid.js';
 import { greedyAssignment, isPermutation } from '../../src/ops/greedyAssignment.js';
+import { logitsCrossEntropy } from '../../src/training/fitSke2Grid.js';
 import { PermutationSync, syncPermutations } from '../../src/training/permutationSync.js';
 import { useBackend } from '../helpers/backends.js';
 import { TINY } from '../helpers/tiny.js';
@@ -36,7 +37,7 @@ for (const backend of ['cpu', 'wasm']) {
       const model = buildSke2Grid({ ...TINY, gridShape: [6, 6], stages: [17, 25] });
       nearlyTiedScores(model);
       const initial = gits(model).map((g) => g.getPermutation());
-      model.compile({ optimizer: tf.train.sgd(5), loss: 'categoricalCrossentropy' });
+      model.compile({ optimizer: tf.train.sgd(5), loss: logitsCrossEntropy });
       const { x, y } = data(6);
       const seen: number[][][] = [];
       await model.fit(x, y, {
@@ -81,7 +82,7 @@ for (const backend of ['cpu', 'wasm']) {
       model.getLayer('upt_stage0').trainable = false;
       const scores = Array.from(first.variable('scores').read().dataSync());
       const perm = first.getPermutation();
-      model.compile({ optimizer: tf.train.sgd(5), loss: 'categoricalCrossentropy' });
+      model.compile({ optimizer: tf.train.sgd(5), loss: logitsCrossEntropy });
       const { x, y } = data(4);
       await model.fit(x, y, { epochs: 1, batchSize: 2, verbose: 0, callbacks: [new PermutationSync()] });
       expect(Array.from(first.variable('scores').read().dataSync())).toEqual(scores);
