@@ -1,3 +1,5 @@
+import { Ske2GridError } from '../errors.js';
+
 /**
  * The reference's greedy bijective assignment of a square score matrix (row-major
  * `Float32Array` or nested array, `n x n`). Rows are visited in order; row r takes the best
@@ -57,7 +59,7 @@ function flatten(scores: ArrayLike<number> | readonly (readonly number[])[], n: 
   if (scores.length === n * n && typeof scores[0] === 'number') return scores as ArrayLike<number>;
   const rows = scores as readonly (readonly number[])[];
   if (rows.length !== n || rows.some((row) => !Array.isArray(row) || row.length !== n)) {
-    throw new Error(`greedyAssignment: expected an ${n}x${n} score matrix`);
+    throw new Ske2GridError(`greedyAssignment: expected an ${n}x${n} score matrix`);
   }
   return rows.flat();
 }

@@ -1,11 +1,12 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { Ske2GridError } from '../errors.js';
 
 /**
  * The reference learning rate at iteration `step` (0-based) of `totalSteps`:
  * `min + 0.5 * (base - min) * (1 + cos(pi * step / totalSteps))` (mmcv CosineAnnealing, by iteration).
  */
 export function cosineLearningRate(step: number, totalSteps: number, base: number, min = 0): number {
-  if (!(totalSteps > 0)) throw new Error(`cosineLearningRate totalSteps: expected > 0, got ${totalSteps}`);
+  if (!(totalSteps > 0)) throw new Ske2GridError(`cosineLearningRate totalSteps: expected > 0, got ${totalSteps}`);
   const t = Math.min(Math.max(step, 0), totalSteps);
   return min + 0.5 * (base - min) * (1 + Math.cos((Math.PI * t) / totalSteps));
 }
@@ -45,7 +46,7 @@ export class CosineDecay extends tfl.Callback {
     const perEpoch = p.steps ?? (p.samples != null && p.batchSize ? Math.ceil(p.samples / p.batchSize) : undefined);
     this.total = this.options.totalSteps ?? (perEpoch != null && p.epochs != null ? perEpoch * (p.epochs - (p.initialEpoch ?? 0)) : 0);
     if (!(this.total > 0)) {
-      throw new Error('CosineDecay totalSteps: expected a positive number (pass totalSteps when fit cannot tell the batches per epoch)');
+      throw new Ske2GridError('CosineDecay totalSteps: expected a positive number (pass totalSteps when fit cannot tell the batches per epoch)');
     }
   }
 

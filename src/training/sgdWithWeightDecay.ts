@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { Ske2GridError } from '../errors.js';
 
 /** A named gradient as tfjs optimizers take it. */
 type NamedGradient = { name: string; tensor: tf.Tensor };
@@ -32,7 +33,7 @@ export class SgdWithWeightDecay extends tf.MomentumOptimizer {
     const wd = options.weightDecay ?? 5e-4;
     for (const [name, v] of [['learningRate', lr], ['momentum', momentum], ['weightDecay', wd]] as const) {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new Error(`SgdWithWeightDecay ${name}: expected a finite number >= 0, got ${String(v)}`);
+        throw new Ske2GridError(`SgdWithWeightDecay ${name}: expected a finite number >= 0, got ${String(v)}`);
       }
     }
     super(lr, momentum, options.nesterov ?? true);
