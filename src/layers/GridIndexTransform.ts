@@ -33,8 +33,9 @@ export interface PermutationUpdateOptions {
  * so `call()` is a plain gather and never reads the device. In training, a straight-through
  * estimator passes `dL/dscores = dL/dP` (P the permutation matrix) to the scores. The
  * permutation is recomputed from the scores on the host by {@link updatePermutation} (or
- * the async variant), which the `PermutationSync` callback runs before every batch of `fit`,
- * matching the reference, which re-runs the assignment at every forward pass.
+ * the async variant), which the `PermutationSync` callback runs after every optimizer step of
+ * `fit` (and `syncPermutations` in a custom loop), so every forward pass uses the assignment of
+ * the current scores, as in the reference, which re-runs the assignment at every forward pass.
  */
 export class GridIndexTransform extends Ske2GridLayer {
   /** Registered class name. */
