@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
-import { COCO17, GridIndexTransform, UpsamplingTransform, buildSke2Grid, checkSkeletonInput } from '../src/index.js';
+import { COCO17, buildSke2Grid, checkSkeletonInput, stageMixingMatrices } from '../src/index.js';
 
 await tf.setBackend('wasm');
 await tf.ready();
@@ -25,14 +25,11 @@ const top = [...values].map((p, i) => [i, p] as const).sort((a, b) => b[1] - a[1
 console.log('top-5 classes of an untrained model:', top.map(([i, p]) => `${i} (${(p * 100).toFixed(1)} %)`).join(', '));
 
 // Which joint dominates each grid cell: the composite map GIT o UPT(prior) of stage 0.
-const upt = model.getLayer('upt_stage0') as UpsamplingTransform;
-const git = model.getLayer('git_stage0') as GridIndexTransform;
-const mixing = tf.tidy(() => tf.matMul(git.permutationMatrix(), upt.effectiveMatrix()));
-const rows = (await mixing.array()) as number[][];
+const [rows] = stageMixingMatrices(model);
 console.log('\nstrongest joint per grid cell (5x5, before training):');
 for (let h = 0; h < 5; h++) {
   const cells = rows.slice(h * 5, h * 5 + 5).map((row) => COCO17.joints[row.indexOf(Math.max(...row))].padEnd(15));
   console.log('  ' + cells.join(' '));
 }
-tf.dispose([clip, probs, mixing]);
+tf.dispose([clip, probs]);
 model.dispose();

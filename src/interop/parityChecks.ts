@@ -62,12 +62,9 @@ export async function runParityChecks(fixture: ParityFixture, tolerances: Parity
   };
 
   tf.tidy(() => {
-    for (const layer of model.layers) {
-      if (layer instanceof UpsamplingTransform) {
-        const s = layer.name.replace(layerNames.upt(0).slice(0, -1), '');
-        compare(`upt_eff stage${s}`, layer.effectiveMatrix(), `eval.upt_eff.stage${s}`, tolFwd);
-      }
-    }
+    model.layers.filter((l) => l instanceof UpsamplingTransform).forEach((layer, s) => {
+      compare(`upt_eff stage${s}`, (layer as UpsamplingTransform).effectiveMatrix(), `eval.upt_eff.stage${s}`, tolFwd);
+    });
     const probe = tfl.model({
       inputs: model.inputs,
       outputs: [layerNames.skeletonNorm, layerNames.toGrid, layerNames.block(0), layerNames.pool, layerNames.classifier].map(

@@ -98,7 +98,7 @@ export class GridIndexTransform extends Ske2GridLayer {
     if (!isPermutation(p, this.nodes)) {
       throw new Ske2GridError(`${this.name} permutation: expected a permutation of 0..${this.nodes - 1}, got ${describe(p)}`);
     }
-    this.assign(this.permutation!, tf.tensor1d(p as number[], 'float32'));
+    this.writePermutation(p);
   }
 
   /** The hard `[n, n]` permutation matrix (`P[r, permutation[r]] = 1`). */
@@ -110,8 +110,12 @@ export class GridIndexTransform extends Ske2GridLayer {
     const n = this.nodes;
     const noise = this.gumbelNoise && options.noise ? gumbelNoise(n * n, options.random) : undefined;
     const p = greedyAssignment(scores, n, noise);
-    this.assign(this.permutation!, tf.tensor1d(p, 'float32'));
+    this.writePermutation(p);
     return p;
+  }
+
+  private writePermutation(p: readonly number[]): void {
+    this.assign(this.permutation!, tf.tensor1d(p as number[], 'float32'));
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {

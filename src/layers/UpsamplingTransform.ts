@@ -66,11 +66,7 @@ export class UpsamplingTransform extends Ske2GridLayer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
-    return tf.tidy(() => {
-      const u = this.matrix!.read() as tf.Tensor2D;
-      const p: tf.Tensor2D = this.prior ? tf.matMul(u, tf.tensor2d(this.prior)) : u;
-      return mixJoints(single(inputs), p);
-    });
+    return tf.tidy(() => mixJoints(single(inputs), this.effectiveMatrix()));
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {

@@ -2,10 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportOfficialStateDict, loadOfficialWeights } from '../../src/interop/officialWeights.js';
-import { GridIndexTransform } from '../../src/layers/GridIndexTransform.js';
-import { UpsamplingTransform } from '../../src/layers/UpsamplingTransform.js';
 import { buildSke2Grid, getModelConfig } from '../../src/model/buildSke2Grid.js';
 import { embedGrid, growSke2Grid } from '../../src/model/growSke2Grid.js';
+import { stageMixingMatrices } from '../../src/model/gridMapping.js';
 import { isPermutation } from '../../src/ops/greedyAssignment.js';
 import { readParityFixture } from '../../src/node/readParityFixture.js';
 import { SHARED, useBackend } from '../helpers/backends.js';
@@ -14,16 +13,7 @@ import { TINY, countParams } from '../helpers/tiny.js';
 beforeAll(() => useBackend('cpu'));
 
 /** The composite joint -> cell matrix `[H*W, V]` of all stages. */
-function composite(model: tfl.LayersModel): number[][] {
-  return tf.tidy(() => {
-    let m: tf.Tensor | null = null;
-    for (const layer of model.layers) {
-      if (layer instanceof UpsamplingTransform) m = m ? tf.matMul(layer.effectiveMatrix(), m as tf.Tensor2D) : layer.effectiveMatrix();
-      if (layer instanceof GridIndexTransform) m = tf.matMul(layer.permutationMatrix(), m as tf.Tensor2D);
-    }
-    return (m as tf.Tensor2D).arraySync();
-  });
-}
+const composite = (model: tfl.LayersModel): number[][] => stageMixingMatrices(model).at(-1)!;
 
 describe('growSke2Grid', () => {
   it('follows the reference PLS parameter counts 5x5 -> 6x6 -> 7x7 -> 8x8 (trainable after freezing)', () => {
