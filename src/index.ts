@@ -69,3 +69,78 @@ export {
   type UptSvgOptions,
 } from './pictures/gridSvg.js';
 export { renderTrainingCurvesSvg, type TrainingCurvePoint, type TrainingCurvesSvgOptions } from './pictures/trainingCurvesSvg.js';
+export {
+  parseDatasetManifest,
+  layoutFromManifest,
+  datasetSplit,
+  datasetProtocols,
+  sequenceFromBuffer,
+  sampleValueCount,
+  expectedDataBytes,
+  type DatasetManifest,
+  type DatasetSampleEntry,
+  type DatasetFormat,
+  type DatasetJoints,
+  type DatasetProtocol,
+  type DatasetFold,
+  type DatasetSplit,
+  type SequenceFromBufferOptions,
+} from './data/readers/datasetManifest.js';
+export {
+  posesToSequence,
+  poseFrameToKeypoints,
+  toCocoPose,
+  detectPoseFormat,
+  PoseTrackBuffer,
+  PersonSlotTracker,
+  BLAZEPOSE_TO_COCO17,
+  POSE_FORMATS,
+  type DetectedKeypoint,
+  type DetectedPose,
+  type PoseInput,
+  type PoseFormat,
+  type CocoPose,
+  type PoseFrameOptions,
+  type PoseFrameToKeypointsOptions,
+  type PoseFrameKeypoints,
+  type PoseTrackBufferOptions,
+  type PosesToSequenceOptions,
+} from './data/readers/poseDetector.js';
+export { unpickle, ALLOWED_PICKLE_GLOBALS, type UnpickleOptions, type PickleValue } from './data/pickle/unpickle.js';
+export { float16ToFloat32, type NdArray, type NdArrayDType, type NdArrayData, type NumpyDtype, type Int64Mode } from './data/pickle/numpyArrays.js';
+export { readPysklAnnotations, type PysklAnnotation, type PysklAnnotations, type PysklAnnotationsOptions } from './data/readers/pysklAnnotations.js';
+export { boneParents } from './layouts/bones.js';
+export { NumpyRandomState } from './data/numpyRandomState.js';
+export { normalize2D, type Normalize2DOptions } from './data/transforms/normalize2d.js';
+export { normalize3D, centerSequence, type Normalize3DOptions, type CenterSequenceOptions } from './data/transforms/normalize3d.js';
+export { uniformSampleIndices, sampleFrames, type UniformSampleOptions } from './data/transforms/uniformSample.js';
+export { jointToBone, jointMotion, skeletonFeatures, type SkeletonFeature } from './data/transforms/skeletonFeatures.js';
+export { selectPersons, type SelectPersonsOptions } from './data/transforms/persons.js';
+export {
+  randomRotation,
+  randomScale,
+  gaussianNoise,
+  type RandomRotationOptions,
+  type RandomScaleOptions,
+  type GaussianNoiseOptions,
+} from './data/transforms/augment.js';
+export { formatClips, type FormatClipsOptions, type FormattedClips } from './data/transforms/formatClips.js';
+export { composeTransforms, pysklTrainPipeline, pysklTestPipeline, type TransformStep, type PysklPipelineOptions } from './data/transforms/composeTransforms.js';
+export { FixedGridMapping, isSelectionMatrix, type FixedGridMappingArgs, type GridMappingMode, type GridMappingParts } from './layers/FixedGridMapping.js';
+export { FoldedGridConvBlock, type FoldedGridConvBlockArgs, type FoldedGridConvWeights, type FoldedResidual } from './layers/FoldedGridConvBlock.js';
+export { compileForInference, inferenceMarker, INFERENCE_METADATA_KEY, INFERENCE_FORMAT, type CompileInferenceOptions, type InferenceMarker } from './deploy/compileInference.js';
+export { StreamingRecognizer, type StreamingRecognizerOptions, type StreamingWarmup } from './deploy/streamingRecognizer.js';
+export { checkSequence, keypointIndex, type SkeletonSequence } from './data/skeletonSequence.js';
+export {
+  clipBatchDataset,
+  resolveIndices,
+  sourceGet,
+  sourceSize,
+  type SequenceSource,
+  type ClipMaker,
+  type ClipBatchOptions,
+  type ClipBatch,
+  type ClipBatchDataset,
+} from './data/clipBatches.js';
+export { fitSke2GridDataset, type FitSke2GridDatasetOptions } from './training/fitSke2Grid.js';
+export { evaluateSequences, type EvaluateSequencesOptions, type SequenceEvaluation } from './training/evaluateSequences.js';

@@ -6,3 +6,12 @@
 import './index.js';
 export { readParityFixture } from './node/readParityFixture.js';
 export { fileSystem, saveModel, loadModel, MODEL_JSON, WEIGHTS_BIN, type WeightsIntegrity, type CheckpointJSON } from './node/fileIO.js';
+export {
+  openSkeletonDataset,
+  parseSha256Sums,
+  DATASET_MANIFEST,
+  DATASET_CHECKSUMS,
+  type SkeletonDataset,
+  type OpenSkeletonDatasetOptions,
+} from './node/datasetDirectory.js';
+export { readPysklFile } from './node/pysklFile.js';

@@ -1,3 +1,4 @@
+import { Ske2GridError, requireInt } from '../errors.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CosineDecay } from './cosineDecay.js';
@@ -43,26 +44,62 @@ export function logitsCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tenso
  * `model.optimizer` with the model when done.
  */
 export async function fitSke2Grid(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, options: FitSke2GridOptions): Promise<tfl.History> {
-  const lr = options.learningRate ?? 0.05;
-  const previous = model.optimizer as tf.Optimizer | undefined;
-  if (previous && ownOptimizers.has(previous)) previous.dispose();
-  const optimizer = new SgdWithWeightDecay({ learningRate: lr, momentum: options.momentum ?? 0.9, weightDecay: options.weightDecay ?? 5e-4 });
-  ownOptimizers.add(optimizer);
-  model.compile({
-    optimizer,
-    loss: logitsCrossEntropy,
-    metrics: ['accuracy'],
-  });
+  compileForTraining(model, options);
   return model.fit(x, y, {
     epochs: options.epochs,
     batchSize: options.batchSize ?? 16,
     shuffle: options.shuffle ?? true,
     validationData: options.validationData,
     verbose: 0,
-    callbacks: [
-      new CosineDecay({ baseLearningRate: lr, minLearningRate: options.minLearningRate ?? 0 }),
-      new PermutationSync(),
-      ...(options.callbacks ?? []),
-    ],
+    callbacks: trainingCallbacks(options),
   });
+}
+
+/** Options of {@link fitSke2GridDataset}: the recipe of {@link FitSke2GridOptions} without the in-memory batching fields. */
+export type FitSke2GridDatasetOptions = Omit<FitSke2GridOptions, 'batchSize' | 'shuffle' | 'validationData'>;
+
+/**
+ * {@link fitSke2Grid} on a dataset of batches (`{xs, ys}`, e.g. `clipBatchDataset(...)`), read one
+ * batch at a time so data larger than memory trains; the cosine schedule spans `epochs x dataset.size`
+ * iterations. Same recipe, compilation and permutation sync as {@link fitSke2Grid}.
+ */
+export async function fitSke2GridDataset(
+  model: tfl.LayersModel,
+  dataset: { readonly size: number; iterator(): Promise<{ next(): Promise<IteratorResult<{ xs: tf.Tensor; ys: tf.Tensor }>> }> },
+  options: FitSke2GridDatasetOptions,
+): Promise<tfl.History> {
+  if (dataset == null || typeof dataset.iterator !== 'function' || !(dataset.size > 0)) {
+    throw new Ske2GridError('dataset: expected a batch dataset with a positive size (batches per epoch) and iterator(), e.g. clipBatchDataset(...)');
+  }
+  compileForTraining(model, options);
+  // fitDataset accepts any object with iterator() (tfjs-data is not needed); without batchesPerEpoch
+  // it starts a fresh iterator, hence a fresh shuffle, every epoch.
+  return model.fitDataset(dataset as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
+    epochs: options.epochs,
+    verbose: 0,
+    callbacks: trainingCallbacks(options, options.epochs * dataset.size),
+  });
+}
+
+/** Compiles `model` with a fresh {@link SgdWithWeightDecay} and the logits loss (frees an optimizer this module made before). */
+function compileForTraining(model: tfl.LayersModel, options: FitSke2GridDatasetOptions): void {
+  requireInt('options.epochs', options.epochs, 1);
+  const previous = model.optimizer as tf.Optimizer | undefined;
+  if (previous && ownOptimizers.has(previous)) previous.dispose();
+  const optimizer = new SgdWithWeightDecay({
+    learningRate: options.learningRate ?? 0.05,
+    momentum: options.momentum ?? 0.9,
+    weightDecay: options.weightDecay ?? 5e-4,
+  });
+  ownOptimizers.add(optimizer);
+  model.compile({ optimizer, loss: logitsCrossEntropy, metrics: ['accuracy'] });
+}
+
+/** The recipe's callbacks: cosine decay (over `totalSteps` when given), permutation sync, then the user's. */
+function trainingCallbacks(options: FitSke2GridDatasetOptions, totalSteps?: number): tfl.Callback[] {
+  return [
+    new CosineDecay({ baseLearningRate: options.learningRate ?? 0.05, minLearningRate: options.minLearningRate ?? 0, totalSteps }),
+    new PermutationSync(),
+    ...(options.callbacks ?? []),
+  ];
 }

@@ -1,0 +1,193 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { serialization } from '@tensorflow/tfjs-core';
+import type { LayerVariable } from '@tensorflow/tfjs-layers';
+import { Ske2GridError, describe, fail } from '../errors.js';
+import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
+
+/** Residual branch of a {@link FoldedGridConvBlock} (already resolved: no `'auto'`). */
+export type FoldedResidual = 'none' | 'identity' | 'conv';
+
+/** Arguments of {@link FoldedGridConvBlock}. */
+export interface FoldedGridConvBlockArgs extends LayerArgs {
+  /** Output channels. Required. */
+  filters: number;
+  /** Temporal stride; default 1. */
+  stride?: number;
+  /** Residual branch: `'none'`, `'identity'` (needs equal channels and stride 1) or `'conv'` (1x1 strided conv); default `'none'`. */
+  residual?: FoldedResidual;
+  /** Side of the square per-frame grid convolution (odd); default 3. */
+  kernelSize?: number;
+  /** Taps of the temporal convolution (odd); default 9. */
+  temporalKernelSize?: number;
+}
+
+/** Values of a {@link FoldedGridConvBlock}'s weights (float32, tfjs layouts). */
+export interface FoldedGridConvWeights {
+  /** `[k, k, Cin, Cout]` grid kernel with both batch norms of the spatial unit folded in. */
+  spatialKernel: Float32Array;
+  /** `[Cout]`. */
+  spatialBias: Float32Array;
+  /** `[kt, 1, Cout, Cout]` temporal kernel with the batch norm after it folded in. */
+  temporalKernel: Float32Array;
+  /** `[Cout]`. */
+  temporalBias: Float32Array;
+  /** `[1, 1, Cin, Cout]` residual kernel with its batch norm folded in (residual `'conv'` only). */
+  residualKernel?: Float32Array;
+  /** `[Cout]` (residual `'conv'` only). */
+  residualBias?: Float32Array;
+}
+
+/**
+ * Inference-only grid convolution block: a {@link GridConvBlock} whose batch norms are folded into the
+ * convolutions, with fixed (non-trainable) weights. Input `[B, M, T, H, W, Cin]`, output
+ * `[B, M, T', H, W, filters]` with `T' = floor((T - 1) / stride) + 1`:
+ * `relu(spatial_conv(x))` (k x k per frame, zero padded, bias and ReLU fused) ->
+ * `temporal_conv` (kt taps per cell, stride, padding (kt-1)/2 on both sides) -> `+ residual` -> ReLU.
+ * Weights start at zero; write them with {@link FoldedGridConvBlock.setFolded}.
+ */
+export class FoldedGridConvBlock extends Ske2GridLayer {
+  /** Registered class name. */
+  static className = 'Ske2GridFoldedGridConvBlock';
+  readonly filters: number;
+  readonly stride: number;
+  readonly residual: FoldedResidual;
+  readonly kernelSize: number;
+  readonly temporalKernelSize: number;
+  private inChannels = 0;
+  private w: Record<string, LayerVariable> = {};
+
+  constructor(args: FoldedGridConvBlockArgs) {
+    super(args);
+    const positive = (name: string, v: unknown) => {
+      if (!Number.isInteger(v) || (v as number) < 1) fail(`FoldedGridConvBlock ${name}`, 'a positive integer', v);
+      return v as number;
+    };
+    this.filters = positive('filters', args.filters);
+    this.stride = positive('stride', args.stride ?? 1);
+    this.kernelSize = positive('kernelSize', args.kernelSize ?? 3);
+    this.temporalKernelSize = positive('temporalKernelSize', args.temporalKernelSize ?? 9);
+    if (this.kernelSize % 2 === 0 || this.temporalKernelSize % 2 === 0) {
+      fail('FoldedGridConvBlock kernel sizes', 'odd numbers', [this.kernelSize, this.temporalKernelSize]);
+    }
+    this.residual = args.residual ?? 'none';
+    if (!['none', 'identity', 'conv'].includes(this.residual)) fail('FoldedGridConvBlock residual', "'none', 'identity' or 'conv'", this.residual);
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const shape = singleShape(inputShape);
+    const cin = shape[5];
+    if (shape.length !== 6 || cin == null || shape[3] == null || shape[4] == null) {
+      throw new Ske2GridError(`${this.name} input: expected [batch, persons, frames, height, width, channels] with known height, width and channels, got ${describe(shape)}`);
+    }
+    if (this.residual === 'identity' && (cin !== this.filters || this.stride !== 1)) {
+      throw new Ske2GridError(`${this.name} residual: 'identity' needs equal channels and stride 1, got ${cin}->${this.filters}, stride ${this.stride}`);
+    }
+    this.inChannels = cin;
+    for (const [name, shape] of Object.entries(this.weightShapes())) {
+      this.w[name] = this.addNamedWeight(snakeCase(name), shape, 'zeros', false);
+    }
+    this.built = true;
+  }
+
+  /** Shapes of the weights by {@link FoldedGridConvWeights} field (after build). */
+  private weightShapes(): Record<string, number[]> {
+    const [k, kt, cin, cout] = [this.kernelSize, this.temporalKernelSize, this.inChannels, this.filters];
+    const shapes: Record<string, number[]> = {
+      spatialKernel: [k, k, cin, cout],
+      spatialBias: [cout],
+      temporalKernel: [kt, 1, cout, cout],
+      temporalBias: [cout],
+    };
+    if (this.residual === 'conv') {
+      shapes.residualKernel = [1, 1, cin, cout];
+      shapes.residualBias = [cout];
+    }
+    return shapes;
+  }
+
+  /** Writes folded weight values (each checked for length and finiteness). The layer must be built. */
+  setFolded(values: FoldedGridConvWeights): void {
+    if (!this.built) throw new Ske2GridError(`${this.name}: expected a built layer (apply it to an input first), got an unbuilt one`);
+    const shapes = this.weightShapes();
+    for (const [name, shape] of Object.entries(shapes)) {
+      const data = values?.[name as keyof FoldedGridConvWeights];
+      const size = shape.reduce((a, d) => a * d, 1);
+      if (!(data instanceof Float32Array) || data.length !== size) {
+        fail(`${this.name} setFolded ${name}`, `a Float32Array of ${size} values (${describe(shape)})`, data instanceof Float32Array ? `${data.length} values` : data);
+      }
+      const bad = data.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) fail(`${this.name} setFolded ${name}[${bad}]`, 'a finite number', data[bad]);
+    }
+    for (const [name, shape] of Object.entries(shapes)) {
+      this.assign(this.w[name], tf.tensor(values[name as keyof FoldedGridConvWeights]!, shape));
+    }
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs);
+      const [b, m, t, h, wd, cin] = x.shape;
+      const cout = this.filters;
+      const p = (this.kernelSize - 1) / 2;
+      const pt = (this.temporalKernelSize - 1) / 2;
+      const frames = tf.reshape(x, [b * m * t, h, wd, cin]) as tf.Tensor4D;
+      const spatial = tf.fused.conv2d({
+        x: frames,
+        filter: this.w.spatialKernel.read() as tf.Tensor4D,
+        strides: 1,
+        pad: [[0, 0], [p, p], [p, p], [0, 0]],
+        bias: this.w.spatialBias.read(),
+        activation: 'relu',
+      });
+      const sequence = tf.reshape(spatial, [b * m, t, h * wd, cout]) as tf.Tensor4D;
+      const temporal = tf.fused.conv2d({
+        x: sequence,
+        filter: this.w.temporalKernel.read() as tf.Tensor4D,
+        strides: [this.stride, 1],
+        pad: [[0, 0], [pt, pt], [0, 0], [0, 0]],
+        bias: this.w.temporalBias.read(),
+        activation: this.residual === 'none' ? 'relu' : 'linear',
+      });
+      const tOut = temporal.shape[1];
+      let y: tf.Tensor = temporal;
+      if (this.residual !== 'none') {
+        const input = tf.reshape(x, [b * m, t, h * wd, cin]) as tf.Tensor4D;
+        const shortcut =
+          this.residual === 'identity'
+            ? input
+            : tf.fused.conv2d({
+                x: input,
+                filter: this.w.residualKernel.read() as tf.Tensor4D,
+                strides: [this.stride, 1],
+                pad: 'valid',
+                bias: this.w.residualBias.read(),
+              });
+        y = tf.relu(tf.add(temporal, shortcut));
+      }
+      return tf.reshape(y, [b, m, tOut, h, wd, cout]);
+    });
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = singleShape(inputShape);
+    const t = s[2] == null ? null : Math.floor(((s[2] as number) - 1) / this.stride) + 1;
+    return [s[0], s[1], t, s[3], s[4], this.filters];
+  }
+
+  override getConfig(): serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      stride: this.stride,
+      residual: this.residual,
+      kernelSize: this.kernelSize,
+      temporalKernelSize: this.temporalKernelSize,
+    };
+  }
+}
+serialization.registerClass(FoldedGridConvBlock);
+
+/** `spatialKernel` -> `spatial_kernel`. */
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`);
+}

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  expectedDataBytes,
+  layoutFromManifest,
+  parseDatasetManifest,
+  sampleValueCount,
+  sequenceFromBuffer,
+  type DatasetManifest,
+} from '../data/readers/datasetManifest.js';
+import type { SkeletonSequence } from '../data/skeletonSequence.js';
+import { Ske2GridError, describe, fail } from '../errors.js';
+import type { SkeletonLayout } from '../layouts/skeletonLayout.js';
+
+/** File name of the manifest in a dataset directory. */
+export const DATASET_MANIFEST = 'manifest.json';
+/** File name of the checksum list in a dataset directory (`sha256sum` format). */
+export const DATASET_CHECKSUMS = 'SHA256SUMS';
+
+/** Options of {@link openSkeletonDataset}. */
+export interface OpenSkeletonDatasetOptions {
+  /**
+   * Check the SHA-256 of every file listed in `SHA256SUMS` (which must exist and list the data file)
+   * before returning; reads each file once as a stream. Default `false`.
+   */
+  verifyChecksums?: boolean;
+}
+
+/** A dataset directory opened by {@link openSkeletonDataset}: reads samples on demand through one file handle. */
+export interface SkeletonDataset {
+  /** The validated manifest. */
+  readonly manifest: DatasetManifest;
+  /** The dataset's skeleton (joint names, edges, centre joint). */
+  readonly layout: SkeletonLayout;
+  /** Number of samples. */
+  readonly size: number;
+  /** Reads sample `index` (only its bytes) as a `[M][T][V][C]` {@link SkeletonSequence} with `label` and `id`. */
+  get(index: number): Promise<SkeletonSequence>;
+  /** Reads the samples at `indices` (default: all), in that order. */
+  readAll(indices?: readonly number[]): Promise<SkeletonSequence[]>;
+  /** Closes the data file; later reads fail. Calling it again does nothing. */
+  close(): Promise<void>;
+}
+
+async function readManifest(dir: string): Promise<DatasetManifest> {
+  const file = join(dir, DATASET_MANIFEST);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new Ske2GridError(`dataset dir ${describe(dir)}: expected a readable ${DATASET_MANIFEST}, got ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Ske2GridError(`${file}: expected valid JSON, got ${(e as Error).message}`);
+  }
+  return parseDatasetManifest(json);
+}
+
+/** Parses `sha256sum` output: `<64 hex>  <name>` (or `<hex> *<name>`) per line; returns name -> lower-case hex. */
+export function parseSha256Sums(text: string, what = DATASET_CHECKSUMS): Map<string, string> {
+  const sums = new Map<string, string>();
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return;
+    const match = /^([0-9a-fA-F]{64}) [ *](.+)$/.exec(line);
+    if (!match) fail(`${what} line ${i + 1}`, '"<64 hex digits>  <file name>"', line);
+    sums.set(match[2], match[1].toLowerCase());
+  });
+  return sums;
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function verifyChecksums(dir: string, dataFile: string): Promise<void> {
+  const listFile = join(dir, DATASET_CHECKSUMS);
+  let text: string;
+  try {
+    text = await readFile(listFile, 'utf8');
+  } catch (e) {
+    throw new Ske2GridError(`verifyChecksums: expected a readable ${listFile}, got ${(e as Error).message}`);
+  }
+  const sums = parseSha256Sums(text, listFile);
+  if (!sums.has(dataFile)) fail(listFile, `an entry for ${dataFile}`, [...sums.keys()]);
+  for (const [name, expected] of sums) {
+    if (name.includes('/') || name.includes('\\')) fail(`${listFile} entry`, 'a file name in the dataset directory', name);
+    let actual: string;
+    try {
+      actual = await sha256OfFile(join(dir, name));
+    } catch (e) {
+      throw new Ske2GridError(`${listFile}: expected ${name} to be readable, got ${(e as Error).message}`);
+    }
+    if (actual !== expected) throw new Ske2GridError(`${join(dir, name)}: expected SHA-256 ${expected} (from ${DATASET_CHECKSUMS}), got ${actual}`);
+  }
+}
+
+/** Float32 values of little-endian bytes (independent of the machine's byte order). */
+function float32LittleEndian(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}
+
+/**
+ * Opens a dataset directory (`manifest.json`, the data file named by `manifest.format.data_file`,
+ * optionally `SHA256SUMS`; see `../shared/datasets/README.md` for the format). Validates the
+ * manifest, checks up front that the data file has exactly the sum of `frames * M * V * C * 4` bytes
+ * (a clear error for truncated files), optionally verifies checksums, and keeps one file handle open:
+ * `get(i)` reads only sample i's bytes, so datasets larger than memory work. Call `close()` when done.
+ */
+export async function openSkeletonDataset(dir: string, options: OpenSkeletonDatasetOptions = {}): Promise<SkeletonDataset> {
+  if (typeof dir !== 'string' || dir.length === 0) fail('dir', 'a dataset directory path', dir);
+  if (options == null || typeof options !== 'object') fail('options', 'an options object or undefined', options);
+  if (options.verifyChecksums !== undefined && typeof options.verifyChecksums !== 'boolean') {
+    fail('options.verifyChecksums', 'a boolean', options.verifyChecksums);
+  }
+  const manifest = await readManifest(dir);
+  const layout = layoutFromManifest(manifest);
+  const dataPath = join(dir, manifest.format.data_file);
+  if (options.verifyChecksums === true) await verifyChecksums(dir, manifest.format.data_file);
+
+  let handle: FileHandle | null;
+  try {
+    handle = await open(dataPath, 'r');
+  } catch (e) {
+    throw new Ske2GridError(`dataset dir ${describe(dir)}: expected a readable ${manifest.format.data_file}, got ${(e as Error).message}`);
+  }
+  const expected = expectedDataBytes(manifest);
+  const actual = (await handle.stat()).size;
+  if (actual !== expected) {
+    await handle.close();
+    const hint = actual < expected ? ' (truncated?)' : '';
+    throw new Ske2GridError(
+      `${dataPath}: expected ${expected} bytes (sum of frames x M x V x C x 4 over ${manifest.samples.length} samples), got ${actual}${hint}`,
+    );
+  }
+
+  const size = manifest.samples.length;
+  const get = async (index: number): Promise<SkeletonSequence> => {
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= size) {
+      fail('index', `a sample index in [0, ${size - 1}]`, index);
+    }
+    if (handle === null) throw new Ske2GridError(`dataset ${describe(manifest.name)}: get(${index}) after close()`);
+    const entry = manifest.samples[index];
+    const bytes = new Uint8Array(sampleValueCount(manifest, index) * 4);
+    const { bytesRead } = await handle.read(bytes, 0, bytes.byteLength, entry.byte_offset);
+    if (bytesRead !== bytes.byteLength) {
+      throw new Ske2GridError(
+        `${dataPath}: expected ${bytes.byteLength} bytes of sample ${describe(entry.id)} at byte ${entry.byte_offset}, got ${bytesRead} (file changed since open?)`,
+      );
+    }
+    return sequenceFromBuffer(manifest, float32LittleEndian(bytes), index, { sampleSlice: true });
+  };
+
+  return {
+    manifest,
+    layout,
+    size,
+    get,
+    async readAll(indices?: readonly number[]): Promise<SkeletonSequence[]> {
+      if (indices !== undefined && !Array.isArray(indices)) fail('indices', 'an array of sample indices or undefined', indices);
+      const list = indices ?? manifest.samples.map((_, i) => i);
+      const out: SkeletonSequence[] = [];
+      for (const i of list) out.push(await get(i));
+      return out;
+    },
+    async close(): Promise<void> {
+      const h = handle;
+      handle = null;
+      if (h !== null) await h.close();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { readFile } from 'node:fs/promises';
+import { Ske2GridError, describe } from '../errors.js';
+import { readPysklAnnotations, type PysklAnnotations, type PysklAnnotationsOptions } from '../data/readers/pysklAnnotations.js';
+
+/** Reads a PYSKL annotation pickle file (`.pkl`) with {@link readPysklAnnotations} (same options and checks). Node only. */
+export async function readPysklFile(path: string, options: PysklAnnotationsOptions = {}): Promise<PysklAnnotations> {
+  if (typeof path !== 'string' || path.length === 0) throw new Ske2GridError(`readPysklFile path: expected a file path, got ${describe(path)}`);
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch (e) {
+    throw new Ske2GridError(`readPysklFile path: expected a readable file, got ${JSON.stringify(path)} (${(e as Error).message})`);
+  }
+  return readPysklAnnotations(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), options);
+}
