@@ -1,0 +1,275 @@
+/**
+ * Accuracy on real skeleton datasets: trains and evaluates Ske2Grid with a documented recipe and
+ * prints a table (dataset, protocol, stream, grid, epochs, frames, top-1, mean class accuracy,
+ * training time, samples/s); rows are merged into `bench/accuracy-results.json`.
+ *
+ *   npm run bench:accuracy -- --dataset nw_ucla [--stream j|b|jm|bm] [--grids 5,6] [--epochs 40,20]
+ *     [--width 16] [--frames 32] [--seed 0] [--fold K] [--clips 10] [--backend wasm]
+ *   npm run bench:accuracy -- --dataset nw_ucla --ensemble j,b      (combines saved stream scores)
+ *
+ * Datasets are read from ../shared/datasets/<name> (research use only; never copied here).
+ */
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { Callback, type LayersModel } from '@tensorflow/tfjs-layers';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  buildSke2Grid,
+  clipBatchDataset,
+  datasetSplit,
+  evaluateScores,
+  evaluateSequences,
+  fitSke2GridDataset,
+  growSke2Grid,
+  layoutFromManifest,
+  pysklTestPipeline,
+  pysklTrainPipeline,
+  randomRotation,
+  randomScale,
+  type BlockSpec,
+  type PysklPipelineOptions,
+  type SkeletonFeature,
+  type SkeletonSequence,
+} from '../src/index.js';
+import { openSkeletonDataset } from '../src/node.js';
+
+/** The recipe per dataset: protocol, persons and the joints of the 3D normalisation (layouts come from the manifests). */
+interface DatasetRecipe {
+  protocol: string;
+  persons: number;
+  /** 3D normalisation joints (centre, spine pair, shoulder pair) in the dataset's joint order. */
+  normalize3D: { centerJoint: number; zAxis: [number, number]; xAxis: [number, number] };
+  /** Published results for orientation (see ../shared/datasets/README.md). */
+  published: string;
+  citation: string;
+}
+
+const RECIPES: Record<string, DatasetRecipe> = {
+  nw_ucla: {
+    protocol: 'cross_view',
+    persons: 1,
+    normalize3D: { centerJoint: 1, zAxis: [0, 1], xAxis: [8, 4] },
+    published: 'ST-GCN-class ~89-92, Shift-GCN 94.6, CTR-GCN 96.5',
+    citation: 'Wang, Nie, Xia, Wu, Zhu, "Cross-view action modeling, learning and recognition", CVPR 2014',
+  },
+  msr_action3d: {
+    protocol: 'cross_subject_557',
+    persons: 1,
+    normalize3D: { centerJoint: 3, zAxis: [6, 3], xAxis: [1, 0] },
+    published: 'Actionlet 88.2, Lie group 89.48',
+    citation: 'Li, Zhang, Liu, "Action recognition based on a bag of 3D points", CVPR Workshops 2010',
+  },
+  sbu: {
+    protocol: 'five_fold_cv',
+    persons: 2,
+    normalize3D: { centerJoint: 2, zAxis: [2, 1], xAxis: [6, 3] },
+    published: 'HCN 98.6 (5-fold)',
+    citation: 'Yun, Honorio, Chattopadhyay, Berg, Samaras, "Two-person interaction detection using body-pose features and multiple instance learning", CVPR Workshops 2012',
+  },
+  utkinect: {
+    protocol: 'cross_subject_odd_even',
+    persons: 1,
+    normalize3D: { centerJoint: 1, zAxis: [0, 1], xAxis: [8, 4] },
+    published: 'HOJ3D 90.92 (LOOCV)',
+    citation: 'Xia, Chen, Aggarwal, "View invariant human action recognition using histograms of 3D joints", CVPR Workshops 2012',
+  },
+};
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+};
+const datasetName = option('--dataset', 'nw_ucla');
+const recipe = RECIPES[datasetName];
+if (!recipe) throw new Error(`--dataset: expected one of ${Object.keys(RECIPES).join(', ')}, got ${datasetName}`);
+const resultsFile = resolve(option('--out', 'bench/accuracy-results.json'));
+const scoresDir = resolve(option('--scores', 'bench/.scores'));
+
+interface ResultRow {
+  dataset: string;
+  protocol: string;
+  fold: number | null;
+  stream: string;
+  model: string;
+  grid: string;
+  epochs: number;
+  frames: number;
+  width: number;
+  clips: number;
+  top1: number;
+  meanClassAccuracy: number;
+  trainSeconds: number;
+  samplesPerSecond: number;
+  backend: string;
+  seed: number;
+  date: string;
+}
+
+function saveRow(row: ResultRow): void {
+  const rows: ResultRow[] = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')).rows : [];
+  const key = (r: ResultRow) => [r.dataset, r.protocol, r.fold, r.stream, r.model, r.grid].join('|');
+  const kept = rows.filter((r) => key(r) !== key(row));
+  kept.push(row);
+  kept.sort((a, b) => key(a).localeCompare(key(b)));
+  writeFileSync(resultsFile, `${JSON.stringify({ note: 'Written by bench/accuracy.ts; see README "Accuracy on real data".', rows: kept }, null, 1)}\n`);
+}
+
+function printRows(rows: ResultRow[]): void {
+  const head = ['dataset', 'protocol', 'stream', 'model', 'grid', 'epochs', 'frames', 'top-1 %', 'mean class %', 'train s', 'samples/s'];
+  const body = rows.map((r) => [
+    r.dataset,
+    r.protocol + (r.fold === null ? '' : ` fold ${r.fold}`),
+    r.stream,
+    r.model,
+    r.grid,
+    String(r.epochs),
+    String(r.frames),
+    (100 * r.top1).toFixed(1),
+    (100 * r.meanClassAccuracy).toFixed(1),
+    r.trainSeconds.toFixed(0),
+    r.samplesPerSecond.toFixed(1),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log([line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n'));
+}
+
+async function main(): Promise<void> {
+  const dir = resolve(option('--data', `../shared/datasets/${datasetName}`));
+  if (!existsSync(`${dir}/manifest.json`)) throw new Error(`dataset folder not found: ${dir} (expected ../shared/datasets/${datasetName})`);
+  const foldArg = option('--fold', '');
+  const fold = foldArg === '' ? null : Number(foldArg);
+  const data = await openSkeletonDataset(dir);
+  const split = datasetSplit(data.manifest, recipe.protocol, fold ?? undefined);
+  const numClasses = data.manifest.classes.length;
+  const ensemble = option('--ensemble', '');
+  const tag = `${datasetName}-${recipe.protocol}${fold === null ? '' : `-fold${fold}`}`;
+
+  if (ensemble !== '') {
+    // Multi-stream ensemble: sum of the streams' saved clip-averaged probabilities.
+    const streams = ensemble.split(',');
+    const parts = streams.map((s) => JSON.parse(readFileSync(`${scoresDir}/${tag}-${s}.json`, 'utf8')) as { model: string; grid: string; probabilities: number[][]; labels: number[]; epochs: number; frames: number; width: number; clips: number });
+    const summed = parts[0].probabilities.map((row, i) => row.map((_, k) => parts.reduce((a, p) => a + p.probabilities[i][k], 0)));
+    const result = evaluateScores(summed, parts[0].labels);
+    const row: ResultRow = {
+      dataset: datasetName, protocol: recipe.protocol, fold, stream: streams.join('+'), model: parts[0].model, grid: parts[0].grid,
+      epochs: parts[0].epochs, frames: parts[0].frames, width: parts[0].width, clips: parts[0].clips, top1: result.top[1],
+      meanClassAccuracy: result.meanClassAccuracy, trainSeconds: 0, samplesPerSecond: 0, backend: '-', seed: 0, date: new Date().toISOString().slice(0, 10),
+    };
+    saveRow(row);
+    printRows([row]);
+    await data.close();
+    return;
+  }
+
+  const backend = option('--backend', 'wasm');
+  await tf.setBackend(backend);
+  await tf.ready();
+  const stream = option('--stream', 'j') as SkeletonFeature;
+  const grids = option('--grids', '5').split(',').map(Number);
+  const epochs = option('--epochs', grids.map((_, i) => (i === 0 ? 40 : 20)).join(',')).split(',').map(Number);
+  const width = Number(option('--width', '16'));
+  const frames = Number(option('--frames', '32'));
+  const seed = Number(option('--seed', '0'));
+  const clips = Number(option('--clips', '10'));
+  const batchSize = Number(option('--batch', '16'));
+  const learningRate = Number(option('--lr', '0.1'));
+  const rotation = Number(option('--rotation', '15'));
+
+  const layout = layoutFromManifest(data.manifest);
+  const pipeline: PysklPipelineOptions = {
+    kind: '3d',
+    clipLen: frames,
+    persons: recipe.persons,
+    feats: [stream],
+    layout,
+    normalize3D: recipe.normalize3D,
+  };
+  const train = clipBatchDataset(data, {
+    indices: split.train,
+    numClasses,
+    batchSize,
+    seed,
+    clips: pysklTrainPipeline({
+      ...pipeline,
+      augmentations: [
+        (s: SkeletonSequence, r) => randomRotation(s, r, { maxDegrees: rotation }),
+        (s: SkeletonSequence, r) => randomScale(s, r, { range: [0.9, 1.1] }),
+      ],
+    }),
+  });
+  const test = pysklTestPipeline({ ...pipeline, numClips: clips });
+  const blocks: BlockSpec[] = [1, 1, 1, 1, 2, 2, 2, 4, 4, 4].map((m, i) => ({ filters: m * width, stride: i === 4 || i === 7 ? 2 : 1 }));
+  let model: LayersModel = buildSke2Grid({
+    layout,
+    gridShape: [grids[0], grids[0]],
+    persons: recipe.persons,
+    frames,
+    inChannels: 3,
+    numClasses,
+    blocks,
+    seed,
+  });
+  const rows: ResultRow[] = [];
+  for (let stage = 0; stage < grids.length; stage++) {
+    if (stage > 0) {
+      const grown = growSke2Grid(model, { gridShape: [grids[stage], grids[stage]] });
+      (model.optimizer as tf.Optimizer | undefined)?.dispose();
+      model.dispose();
+      model = grown;
+    }
+    const start = Date.now();
+    await fitSke2GridDataset(model, train, {
+      epochs: epochs[stage],
+      learningRate,
+      callbacks: [
+        new (class extends Callback {
+          override async onEpochEnd(epoch: number, logs?: Record<string, unknown>): Promise<void> {
+            const num = async (v: unknown) => (typeof v === 'number' ? v : ((await (v as tf.Tensor).data())[0] as number));
+            const loss = await num(logs?.loss);
+            const acc = await num(logs?.acc);
+            const elapsed = (Date.now() - start) / 1000;
+            console.log(`${grids[stage]}x${grids[stage]} epoch ${epoch + 1}/${epochs[stage]} loss ${loss.toFixed(3)} train acc ${(100 * acc).toFixed(1)} % ${(elapsed / (epoch + 1)).toFixed(0)} s/epoch`);
+          }
+        })(),
+      ],
+    });
+    const trainSeconds = (Date.now() - start) / 1000;
+    const result = await evaluateSequences(model, data, { indices: split.test, clips: test });
+    const row: ResultRow = {
+      dataset: datasetName,
+      protocol: recipe.protocol,
+      fold,
+      stream,
+      model: stage === 0 ? 'Ske2Grid' : 'Ske2Grid PLS',
+      grid: `${grids[stage]}x${grids[stage]}`,
+      epochs: epochs[stage],
+      frames,
+      width,
+      clips,
+      top1: result.top[1],
+      meanClassAccuracy: result.meanClassAccuracy,
+      trainSeconds,
+      samplesPerSecond: (epochs[stage] * split.train.length) / trainSeconds,
+      backend,
+      seed,
+      date: new Date().toISOString().slice(0, 10),
+    };
+    rows.push(row);
+    saveRow(row);
+    mkdirSync(scoresDir, { recursive: true });
+    if (stage === grids.length - 1) {
+      writeFileSync(`${scoresDir}/${tag}-${stream}.json`, JSON.stringify({ ...row, probabilities: result.probabilities, labels: result.labels }));
+    }
+    printRows(rows);
+  }
+  console.log(`Dataset: ${recipe.citation}. Published (${recipe.protocol}): ${recipe.published}.`);
+  (model.optimizer as tf.Optimizer | undefined)?.dispose();
+  model.dispose();
+  await data.close();
+}
+
+await main();
