@@ -13,6 +13,7 @@ import {
   type NumpyDecodeContext,
   type NumpyDtype,
 } from './numpyArrays.js';
+import { decodeRawUnicodeEscape, decodeStringLiteral, decodeUtf8, latin1 } from './pickleText.js';
 
 /**
  * A value read from a pickle: `None` -> null, bool -> boolean, int -> number (bigint only with
@@ -103,9 +104,6 @@ class PyGlobal {
 /** What the machine holds: pickle values, plus named globals and containers that may still hold them. */
 type Item = PickleValue | PyGlobal | Item[] | readonly Item[] | Map<Item, Item> | Set<Item>;
 
-/** Fast, lenient UTF-8 decoding; text with a replacement character is re-decoded strictly. */
-const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
-
 /**
  * Reads a Python pickle (protocols 0 to 5) of plain data and NumPy arrays WITHOUT executing anything:
  * only the globals in {@link ALLOWED_PICKLE_GLOBALS} are accepted, and each is decoded by this
@@ -117,17 +115,17 @@ const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): PickleValue {
   if (!(bytes instanceof Uint8Array)) throw new Ske2GridError(`pickle: expected the pickle as a Uint8Array, got ${typeof bytes}`);
   const limits = {
-    maxDepth: requireInt('unpickle options.maxDepth', options.maxDepth ?? 100, 1),
-    maxObjects: requireInt('unpickle options.maxObjects', options.maxObjects ?? bytes.length, 0),
-    maxArrayElements: requireInt('unpickle options.maxArrayElements', options.maxArrayElements ?? bytes.length, 0),
+    maxDepth: requireInt('pickle: options.maxDepth', options.maxDepth ?? 100, 1),
+    maxObjects: requireInt('pickle: options.maxObjects', options.maxObjects ?? bytes.length, 0),
+    maxArrayElements: requireInt('pickle: options.maxArrayElements', options.maxArrayElements ?? bytes.length, 0),
   };
   const int64 = options.int64 ?? 'number';
   if (int64 !== 'number' && int64 !== 'bigint') {
-    throw new Ske2GridError(`unpickle options.int64: expected "number" or "bigint", got ${JSON.stringify(int64)}`);
+    throw new Ske2GridError(`pickle: options.int64: expected "number" or "bigint", got ${JSON.stringify(int64)}`);
   }
   const bigInts = options.bigInts ?? 'error';
   if (bigInts !== 'error' && bigInts !== 'bigint') {
-    throw new Ske2GridError(`unpickle options.bigInts: expected "error" or "bigint", got ${JSON.stringify(bigInts)}`);
+    throw new Ske2GridError(`pickle: options.bigInts: expected "error" or "bigint", got ${JSON.stringify(bigInts)}`);
   }
   return new PickleReader(bytes, limits, int64, bigInts === 'bigint').read();
 }
@@ -249,7 +247,7 @@ class PickleReader {
           this.push(false);
           break;
         case 0x53: // STRING (Python 2 str, quoted and escaped; read as Latin-1)
-          this.push(latin1(this.unquote(this.line())));
+          this.push(latin1(decodeStringLiteral(this.line(), (m) => this.fail(m))));
           break;
         case 0x54: // BINSTRING
           this.push(latin1(this.take(this.i32Length())));
@@ -258,7 +256,7 @@ class PickleReader {
           this.push(latin1(this.take(this.u8())));
           break;
         case 0x56: // UNICODE (raw-unicode-escape)
-          this.push(this.rawUnicodeEscape(this.line()));
+          this.push(decodeRawUnicodeEscape(this.line(), (m) => this.fail(m)));
           break;
         case 0x58: // BINUNICODE
           this.push(this.utf8(this.take(this.u32())));
@@ -651,71 +649,9 @@ class PickleReader {
   // ---- text ----
 
   private utf8(b: Uint8Array): string {
-    const fast = lenientUtf8.decode(b);
-    if (!fast.includes('\ufffd')) return fast;
-    // Invalid bytes, a real U+FFFD, or surrogates (Python writes lone ones with "surrogatepass").
-    const text = decodeUtf8SurrogatePass(b);
+    const text = decodeUtf8(b);
     if (text === null) this.fail('invalid UTF-8 text');
     return text;
-  }
-
-  /** The STRING argument: quoted, with Python 2 string escapes. */
-  private unquote(b: Uint8Array): Uint8Array {
-    const q = b[0];
-    if (b.length < 2 || (q !== 0x22 && q !== 0x27) || b[b.length - 1] !== q) this.fail('the STRING argument must be quoted');
-    const out: number[] = [];
-    const end = b.length - 1;
-    for (let i = 1; i < end; i++) {
-      const c = b[i];
-      if (c !== 0x5c) {
-        out.push(c);
-        continue;
-      }
-      if (++i >= end) this.fail('the STRING argument ends with a lone backslash');
-      const e = b[i];
-      const simple = SIMPLE_ESCAPES[e];
-      if (simple !== undefined) {
-        if (simple >= 0) out.push(simple);
-      } else if (e >= 0x30 && e <= 0x37) {
-        let v = e - 0x30;
-        for (let k = 0; k < 2 && i + 1 < end && b[i + 1] >= 0x30 && b[i + 1] <= 0x37; k++) v = v * 8 + (b[++i] - 0x30);
-        out.push(v & 0xff);
-      } else if (e === 0x78) {
-        const h = i + 2 < end ? hexValue(b, i + 1, 2) : -1;
-        if (h < 0) this.fail('invalid \\x escape in the STRING argument');
-        out.push(h);
-        i += 2;
-      } else {
-        out.push(0x5c, e);
-      }
-    }
-    return Uint8Array.from(out);
-  }
-
-  /** Python's raw-unicode-escape: Latin-1 bytes, where an odd run of backslashes before u/U starts a \uXXXX / \UXXXXXXXX escape. */
-  private rawUnicodeEscape(b: Uint8Array): string {
-    const text = new TextBuilder();
-    let i = 0;
-    while (i < b.length) {
-      if (b[i] !== 0x5c) {
-        text.add(b[i++]);
-        continue;
-      }
-      let j = i;
-      while (j < b.length && b[j] === 0x5c) j++;
-      const run = j - i;
-      const escape = run % 2 === 1 && j < b.length && (b[j] === 0x75 || b[j] === 0x55);
-      for (let k = 0; k < (escape ? run - 1 : run); k++) text.add(0x5c);
-      i = j;
-      if (!escape) continue;
-      const digits = b[j] === 0x75 ? 4 : 8;
-      const cp = j + digits < b.length ? hexValue(b, j + 1, digits) : -1;
-      if (cp < 0) this.fail(`truncated \\${digits === 4 ? 'uXXXX' : 'UXXXXXXXX'} escape in the UNICODE argument`);
-      if (cp > 0x10ffff) this.fail(`escape \\U${cp.toString(16)} is beyond U+10FFFF`);
-      text.addCodePoint(cp);
-      i = j + 1 + digits;
-    }
-    return text.toString();
   }
 
   // ---- globals and calls ----
@@ -826,7 +762,10 @@ class PickleReader {
   private makeBytes(name: string, args: readonly Item[]): Uint8Array {
     if (args.length === 0) return new Uint8Array(0);
     const src = args[0];
-    if (typeof src === 'string') return this.encode(args);
+    if (typeof src === 'string') {
+      if (args.length < 2) this.fail(`${name} of a str needs an encoding`);
+      return this.encode(args);
+    }
     if (args.length > 1) this.fail(`${name} takes 1 argument unless encoding a str, got ${args.length}`);
     if (src instanceof Uint8Array) {
       this.count(src.length);
@@ -927,11 +866,6 @@ class PickleReader {
   }
 }
 
-/** Python 2 escapes of STRING: byte value, or -1 for a dropped line continuation. */
-const SIMPLE_ESCAPES: Record<number, number> = {
-  0x0a: -1, 0x5c: 0x5c, 0x27: 0x27, 0x22: 0x22, 0x61: 7, 0x62: 8, 0x66: 12, 0x6e: 10, 0x72: 13, 0x74: 9, 0x76: 11,
-};
-
 function isList(v: unknown): v is PickleValue[] {
   return Array.isArray(v) && !Object.isFrozen(v);
 }
@@ -967,88 +901,4 @@ function kindOf(v: Item): string {
 /** Quoted text for messages, cut at 60 characters. */
 function quote(text: string): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text);
-}
-
-/** Bytes as Latin-1 text (each byte one character). */
-function latin1(b: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < b.length; i += 8192) out += String.fromCharCode(...b.subarray(i, i + 8192));
-  return out;
-}
-
-/** Value of `n` hex digits at `b[at..]`, or -1 when one is not a hex digit. */
-function hexValue(b: Uint8Array, at: number, n: number): number {
-  let v = 0;
-  for (let k = 0; k < n; k++) {
-    const c = b[at + k];
-    const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
-    if (d < 0) return -1;
-    v = v * 16 + d;
-  }
-  return v;
-}
-
-/** Accumulates UTF-16 code units into a string, a chunk at a time. */
-class TextBuilder {
-  private text = '';
-  private units: number[] = [];
-
-  add(unit: number): void {
-    this.units.push(unit);
-    if (this.units.length >= 8192) this.flush();
-  }
-
-  addCodePoint(cp: number): void {
-    if (cp > 0xffff) {
-      this.add(0xd800 + ((cp - 0x10000) >> 10));
-      this.add(0xdc00 + ((cp - 0x10000) & 0x3ff));
-    } else {
-      this.add(cp);
-    }
-  }
-
-  toString(): string {
-    this.flush();
-    return this.text;
-  }
-
-  private flush(): void {
-    this.text += String.fromCharCode(...this.units);
-    this.units = [];
-  }
-}
-
-/** UTF-8 that may encode surrogates (Python's "surrogatepass"); null when invalid otherwise. */
-function decodeUtf8SurrogatePass(b: Uint8Array): string | null {
-  const text = new TextBuilder();
-  for (let i = 0; i < b.length; ) {
-    const c = b[i];
-    let cp: number;
-    let n: number;
-    if (c < 0x80) {
-      cp = c;
-      n = 1;
-    } else if (c >= 0xc2 && c < 0xe0) {
-      cp = c & 0x1f;
-      n = 2;
-    } else if (c >= 0xe0 && c < 0xf0) {
-      cp = c & 0x0f;
-      n = 3;
-    } else if (c >= 0xf0 && c < 0xf5) {
-      cp = c & 0x07;
-      n = 4;
-    } else {
-      return null;
-    }
-    if (i + n > b.length) return null;
-    for (let k = 1; k < n; k++) {
-      const d = b[i + k];
-      if ((d & 0xc0) !== 0x80) return null;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    if ((n === 3 && cp < 0x800) || (n === 4 && (cp < 0x10000 || cp > 0x10ffff))) return null;
-    text.addCodePoint(cp);
-    i += n;
-  }
-  return text.toString();
 }

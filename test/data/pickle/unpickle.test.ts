@@ -268,6 +268,7 @@ describe('unpickle: opcode families', () => {
       /builtins\.bytearray needs bytes, a str with an encoding or a list of ints, got int \(REDUCE at byte 26\)/,
     );
     expect(errorOf(pk(g('builtins', 'bytes'), ']', 'M', u16(256), 'a', 0x85, 'R', STOP))).toMatch(/needs ints in 0\.\.255/);
+    expect(errorOf(pk(g('builtins', 'bytes'), op.binunicode('ab'), 0x85, 'R', STOP))).toMatch(/builtins\.bytes of a str needs an encoding/);
     expect(errorOf(pk(g('_codecs', 'encode'), op.binunicode('\u20ac'), op.binunicode('latin1'), 0x86, 'R', STOP))).toMatch(/character U\+20ac at index 0 is not latin1/);
     expect(errorOf(pk(g('_codecs', 'encode'), op.binunicode('x'), op.binunicode('cp1252'), 0x86, 'R', STOP))).toMatch(/encoding "cp1252" is not supported/);
     expect(errorOf(pk(g('numpy', 'ndarray'), ')', 'R', STOP))).toMatch(/numpy\.ndarray cannot be called/);
@@ -447,10 +448,10 @@ describe('unpickle: limits', () => {
 
   it('validates its options', () => {
     const bytes = pk('N', STOP);
-    expect(() => unpickle(bytes, { maxDepth: 0 })).toThrow(/unpickle options\.maxDepth: expected an integer >= 1, got 0/);
-    expect(() => unpickle(bytes, { maxObjects: -1 })).toThrow(/unpickle options\.maxObjects/);
-    expect(() => unpickle(bytes, { int64: 'x' as never })).toThrow(/unpickle options\.int64: expected "number" or "bigint", got "x"/);
-    expect(() => unpickle(bytes, { bigInts: 'x' as never })).toThrow(/unpickle options\.bigInts/);
+    expect(() => unpickle(bytes, { maxDepth: 0 })).toThrow('pickle: options.maxDepth: expected an integer >= 1, got 0');
+    expect(() => unpickle(bytes, { maxObjects: -1 })).toThrow(/^pickle: options\.maxObjects: expected an integer >= 0, got -1$/);
+    expect(() => unpickle(bytes, { int64: 'x' as never })).toThrow('pickle: options.int64: expected "number" or "bigint", got "x"');
+    expect(() => unpickle(bytes, { bigInts: 'x' as never })).toThrow('pickle: options.bigInts: expected "error" or "bigint", got "x"');
     expect(() => unpickle([1, 2] as never)).toThrow(/pickle: expected the pickle as a Uint8Array/);
   });
 });
