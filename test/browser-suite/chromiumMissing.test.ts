@@ -1,0 +1,15 @@
+/**
+ * Stand-in for the browser suite when no Chromium is installed (see vitest.config.ts): it shows up
+ * as one skipped test in the report instead of the browser project silently disappearing.
+ */
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const present = existsSync(chromium);
+
+describe('browser suite (webgl, webgpu, wasm in headless Chromium)', () => {
+  it.skipIf(!present)(`needs Chromium at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH)`, () => {
+    expect(existsSync(chromium)).toBe(true);
+  });
+});
