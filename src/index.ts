@@ -142,5 +142,5 @@ export {
   type ClipBatch,
   type ClipBatchDataset,
 } from './data/clipBatches.js';
-export { fitSke2GridDataset, type FitSke2GridDatasetOptions } from './training/fitSke2Grid.js';
+export { fitSke2GridDataset, type FitSke2GridDatasetOptions, type BatchDataset } from './training/fitSke2Grid.js';
 export { evaluateSequences, type EvaluateSequencesOptions, type SequenceEvaluation } from './training/evaluateSequences.js';

@@ -55,6 +55,17 @@ export async function fitSke2Grid(model: tfl.LayersModel, x: tf.Tensor, y: tf.Te
   });
 }
 
+/**
+ * Batches `{xs, ys}` that `fitDataset` reads one at a time; `size` is batches per epoch and every
+ * `iterator()` call starts an epoch (what `clipBatchDataset` returns).
+ */
+export interface BatchDataset {
+  /** Batches per epoch. */
+  readonly size: number;
+  /** Starts an epoch. */
+  iterator(): Promise<{ next(): Promise<IteratorResult<{ xs: tf.Tensor; ys: tf.Tensor }>> }>;
+}
+
 /** Options of {@link fitSke2GridDataset}: the recipe of {@link FitSke2GridOptions} without the in-memory batching fields. */
 export type FitSke2GridDatasetOptions = Omit<FitSke2GridOptions, 'batchSize' | 'shuffle' | 'validationData'>;
 
@@ -63,11 +74,7 @@ export type FitSke2GridDatasetOptions = Omit<FitSke2GridOptions, 'batchSize' | '
  * batch at a time so data larger than memory trains; the cosine schedule spans `epochs x dataset.size`
  * iterations. Same recipe, compilation and permutation sync as {@link fitSke2Grid}.
  */
-export async function fitSke2GridDataset(
-  model: tfl.LayersModel,
-  dataset: { readonly size: number; iterator(): Promise<{ next(): Promise<IteratorResult<{ xs: tf.Tensor; ys: tf.Tensor }>> }> },
-  options: FitSke2GridDatasetOptions,
-): Promise<tfl.History> {
+export async function fitSke2GridDataset(model: tfl.LayersModel, dataset: BatchDataset, options: FitSke2GridDatasetOptions): Promise<tfl.History> {
   if (dataset == null || typeof dataset.iterator !== 'function' || !(dataset.size > 0)) {
     throw new Ske2GridError('dataset: expected a batch dataset with a positive size (batches per epoch) and iterator(), e.g. clipBatchDataset(...)');
   }

@@ -1,9 +1,9 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { Ske2GridError, describe } from '../errors.js';
 import { getModelConfig } from '../model/buildSke2Grid.js';
 import { growSke2Grid } from '../model/growSke2Grid.js';
-import { fitSke2Grid, type FitSke2GridOptions } from './fitSke2Grid.js';
+import { fitSke2Grid, fitSke2GridDataset, type BatchDataset, type FitSke2GridOptions } from './fitSke2Grid.js';
 
 /** One stage of a progressive schedule: a grid and its epochs. */
 export interface ProgressiveStage {
@@ -39,12 +39,20 @@ export interface TrainProgressiveResult {
  * const { model } = await trainProgressive(buildSke2Grid(cfg), x, y, {
  *   stages: [{ gridShape: [5, 5], epochs: 16 }, { gridShape: [6, 6], epochs: 16 }] });
  */
+export async function trainProgressive(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, options: TrainProgressiveOptions): Promise<TrainProgressiveResult>;
+/** {@link trainProgressive} on a streamed dataset of batches (e.g. `clipBatchDataset(...)`); `batchSize`/`shuffle`/`validationData` belong to the dataset. */
+export async function trainProgressive(model: tfl.LayersModel, dataset: BatchDataset, options: TrainProgressiveOptions): Promise<TrainProgressiveResult>;
 export async function trainProgressive(
   model: tfl.LayersModel,
-  x: tf.Tensor,
-  y: tf.Tensor,
-  options: TrainProgressiveOptions,
+  data: tf.Tensor | BatchDataset,
+  yOrOptions: tf.Tensor | TrainProgressiveOptions,
+  maybeOptions?: TrainProgressiveOptions,
 ): Promise<TrainProgressiveResult> {
+  const inMemory = data instanceof tf.Tensor;
+  const options = (inMemory ? maybeOptions : yOrOptions) as TrainProgressiveOptions;
+  if (options == null || typeof options !== 'object') throw new Ske2GridError(`options: expected {stages, ...}, got ${describe(options)}`);
+  const fitStage = (m: tfl.LayersModel, epochs: number) =>
+    inMemory ? fitSke2Grid(m, data, yOrOptions as tf.Tensor, { ...fit, epochs }) : fitSke2GridDataset(m, data, { ...fit, epochs });
   const { stages, completedStages = 0, keepArrangement = false, onStageEnd, ...fit } = options;
   if (!Array.isArray(stages) || stages.length === 0) throw new Ske2GridError(`options.stages: expected a non-empty array of {gridShape, epochs}, got ${describe(stages)}`);
   stages.forEach((s, i) => {
@@ -76,7 +84,7 @@ export async function trainProgressive(
       }
       current = grown;
     }
-    const history = await fitSke2Grid(current, x, y, { ...fit, epochs: stage.epochs });
+    const history = await fitStage(current, stage.epochs);
     histories.push({ stage: i, gridShape: stage.gridShape, history });
     await onStageEnd?.(current, i, history);
   }

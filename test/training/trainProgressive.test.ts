@@ -8,6 +8,9 @@ import { GridIndexTransform } from '../../src/layers/GridIndexTransform.js';
 import { loadModel, saveModel } from '../../src/node/fileIO.js';
 import { buildSke2Grid, getModelConfig } from '../../src/model/buildSke2Grid.js';
 import { trainProgressive } from '../../src/training/trainProgressive.js';
+import { clipBatchDataset } from '../../src/data/clipBatches.js';
+import { formatClips } from '../../src/data/transforms/formatClips.js';
+import type { SkeletonSequence } from '../../src/data/skeletonSequence.js';
 import { useBackend } from '../helpers/backends.js';
 import { TINY } from '../helpers/tiny.js';
 
@@ -25,6 +28,38 @@ const losses = (h: tfl.History) => h.history.loss as number[];
 
 describe('trainProgressive', () => {
   beforeAll(() => useBackend('wasm'));
+
+  it('trains on a streamed batch dataset, stage by stage, with decreasing loss', async () => {
+    const before = tf.memory().numTensors;
+    const { x, y } = separable(24);
+    const values = (await x.data()) as Float32Array; // [24, 2, 8, 17, 3]: already [M][T][V][C] per sample
+    tf.dispose([x, y]);
+    const per = 2 * 8 * 17 * 3;
+    const sequences: SkeletonSequence[] = Array.from({ length: 24 }, (_, i) => ({
+      keypoint: values.slice(i * per, (i + 1) * per),
+      persons: 2,
+      frames: 8,
+      joints: 17,
+      dims: 3,
+      label: i % 3,
+    }));
+    const dataset = clipBatchDataset(sequences, { clips: (s) => formatClips(s), numClasses: 3, batchSize: 8 });
+    const initial = buildSke2Grid(TINY);
+    const { model, histories } = await trainProgressive(initial, dataset, {
+      stages: [{ gridShape: [5, 5], epochs: 4 }, { gridShape: [6, 6], epochs: 1 }],
+      learningRate: 0.05,
+    });
+    expect(histories.map((h) => h.gridShape[0])).toEqual([5, 6]);
+    expect(getModelConfig(model).gridShape).toEqual([6, 6]);
+    const first = losses(histories[0].history);
+    expect(first).toHaveLength(4);
+    expect(first[3]).toBeLessThan(first[0]);
+    initial.optimizer?.dispose();
+    initial.dispose();
+    model.optimizer?.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it('trains 5x5, grows to 6x6 and trains again, with decreasing loss', async () => {
     const before = tf.memory().numTensors;
