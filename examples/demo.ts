@@ -38,7 +38,7 @@ const option = (flag: string, fallback: string) => {
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 };
 if (args.includes('--data')) {
-  console.error('--data: reading a dataset directory comes with the data pipeline; this version runs on the embedded synthetic set.');
+  console.error('--data: the demo runs on its embedded synthetic set; train on a dataset directory with `npm run example:train -- --data <dir>`.');
   process.exit(2);
 }
 const out = option('--out', 'demo-output');

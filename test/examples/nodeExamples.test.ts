@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SHARED } from '../helpers/backends.js';
+
+const run = promisify(execFile);
+const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+const out = mkdtempSync(join(tmpdir(), 'ske2grid-examples-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/** Runs an example the way its one command does (`tsx examples/<file>`), with tiny settings. */
+async function example(file: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run(tsx, [join('examples', file), ...args], { cwd: process.cwd(), maxBuffer: 1 << 24, timeout: 300_000 });
+  return stdout;
+}
+
+describe('Node examples run end to end (tiny settings)', () => {
+  it('quickstart builds the official model and prints a grid', async () => {
+    const stdout = await example('quickstart.ts');
+    expect(stdout).toMatch(/Ske2Grid 5x5 on wasm: \d+ layers, 4,384,764 trainable parameters/);
+    expect(stdout).toMatch(/strongest joint per grid cell/);
+  });
+
+  it('demo trains 5x5 -> 6x6 on the synthetic actions, saves and reloads', async () => {
+    const dir = join(out, 'demo');
+    const stdout = await example('demo.ts', '--epochs', '1', '--out', dir);
+    expect(stdout).toMatch(/\| 6x6 \|/);
+    for (const f of ['learned-grid.svg', 'training-curves.svg']) expect(existsSync(join(dir, f))).toBe(true);
+  });
+
+  const utkinect = `${SHARED}datasets/utkinect`;
+  it.skipIf(!existsSync(`${utkinect}/manifest.json`))('train-dataset trains, evaluates and saves checkpoint + inference model (needs ../shared/datasets/utkinect)', async () => {
+    const dir = join(out, 'train');
+    const stdout = await example('train-dataset.ts', '--data', utkinect, '--epochs', '1', '--width', '4', '--frames', '16', '--clips', '1', '--out', dir);
+    expect(stdout).toMatch(/test \(cross_subject_odd_even, 99 clips\): top-1 \d+\.\d %/);
+    for (const f of ['checkpoint/model.json', 'checkpoint/weights.bin', 'inference/model.json', 'inference/weights.bin']) expect(existsSync(join(dir, f))).toBe(true);
+  });
+
+  it.skipIf(!existsSync(`${utkinect}/manifest.json`))('progressive grows 5x5 -> 6x6 and checkpoints every stage (needs ../shared/datasets/utkinect)', async () => {
+    const dir = join(out, 'progressive');
+    const stdout = await example('progressive.ts', '--data', utkinect, '--grids', '5,6', '--epochs', '1,1', '--width', '4', '--frames', '16', '--clips', '1', '--out', dir);
+    expect(stdout).toMatch(/stage 0 \(5x5\): test top-1/);
+    expect(stdout).toMatch(/stage 1 \(6x6\): test top-1/);
+    for (const g of ['5x5', '6x6']) expect(existsSync(join(dir, g, 'model.json'))).toBe(true);
+  });
+});
