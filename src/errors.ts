@@ -1,4 +1,16 @@
-/** Error thrown for invalid arguments, configs, inputs or weights; the message names the argument, what was expected and what came. */
+/**
+ * Error thrown for invalid arguments, configs, inputs or weights; the message names the argument, what was expected and what came.
+ *
+ * @example
+ * ```ts
+ * import { Ske2GridError, defineLayout } from 'ske2grid';
+ * try {
+ *   defineLayout({ name: 'pair', joints: ['hand', 'hand'], edges: [] });
+ * } catch (e) {
+ *   if (e instanceof Ske2GridError) console.error(e.message); // layout.joints: joint name "hand" appears twice
+ * }
+ * ```
+ */
 export class Ske2GridError extends Error {
   constructor(message: string) {
     super(message);

@@ -52,17 +52,46 @@ export interface ClipBatchDataset {
   iterator(): Promise<{ next(): Promise<IteratorResult<ClipBatch>> }>;
 }
 
-/** Number of samples of a {@link SequenceSource}. */
+/**
+ * Number of samples of a {@link SequenceSource}.
+ *
+ * @example
+ * ```ts
+ * import { sourceSize, type SkeletonSequence } from 'ske2grid';
+ * declare const sequences: SkeletonSequence[];
+ * sourceSize(sequences); // sequences.length; a lazy source (e.g. openSkeletonDataset) gives its size
+ * ```
+ */
 export function sourceSize(source: SequenceSource): number {
   return Array.isArray(source) ? source.length : (source as { size: number }).size;
 }
 
-/** Sample `index` of a {@link SequenceSource}. */
+/**
+ * Sample `index` of a {@link SequenceSource}.
+ *
+ * @example
+ * ```ts
+ * import { sourceGet } from 'ske2grid';
+ * import { openSkeletonDataset } from 'ske2grid/node';
+ * const data = await openSkeletonDataset('datasets/nw_ucla');
+ * const first = await sourceGet(data, 0); // [M][T][V][C] with label and id; from an array: sequences[0]
+ * ```
+ */
 export async function sourceGet(source: SequenceSource, index: number): Promise<SkeletonSequence> {
   return Array.isArray(source) ? (source as SkeletonSequence[])[index] : (source as { get(i: number): SkeletonSequence | Promise<SkeletonSequence> }).get(index);
 }
 
-/** Checks `indices` (default: every sample) against a source of `size` samples. */
+/**
+ * Checks `indices` (default: every sample, `0..size-1`) against a source of `size` samples and returns
+ * a copy; `what` (default `'options.indices'`) names the argument in errors.
+ *
+ * @example
+ * ```ts
+ * import { resolveIndices } from 'ske2grid';
+ * resolveIndices(undefined, 3); // [0, 1, 2]
+ * resolveIndices([2, 0], 3); // [2, 0]; [3] would throw: options.indices[0]: expected a sample index in [0, 2], got 3
+ * ```
+ */
 export function resolveIndices(indices: readonly number[] | undefined, size: number, what = 'options.indices'): number[] {
   if (indices === undefined) return Array.from({ length: size }, (_, i) => i);
   if (!Array.isArray(indices) || indices.length === 0) fail(what, 'a non-empty array of sample indices', indices);
@@ -75,7 +104,17 @@ export function resolveIndices(indices: readonly number[] | undefined, size: num
 /**
  * Streams shuffled, transformed, one-hot-labelled batches from `source` for `fitDataset`:
  * `clipBatchDataset(dataset, { clips: pysklTrainPipeline({ kind: '3d', clipLen: 32, persons: 1 }), numClasses: 10 })`.
- * Labels come from each sequence's `label` and are checked against `numClasses`.
+ * Labels come from each sequence's `label` and are checked against `numClasses`. Batches are `xs`
+ * `[B, M, T, V, C]` and one-hot `ys` `[B, K]`; defaults in {@link ClipBatchOptions} (16 per batch, shuffled).
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid, clipBatchDataset, fitSke2GridDataset, pysklTrainPipeline, type SkeletonSequence } from 'ske2grid';
+ * declare const sequences: SkeletonSequence[]; // labelled COCO-17 2D clips, 10 classes
+ * const clips = pysklTrainPipeline({ kind: '2d', clipLen: 48 }); // [1, 2, 48, 17, 3] per sequence
+ * const batches = clipBatchDataset(sequences, { clips, numClasses: 10, batchSize: 16, seed: 1 }); // xs [16, 2, 48, 17, 3], ys [16, 10]
+ * await fitSke2GridDataset(buildSke2Grid({ frames: 48, numClasses: 10 }), batches, { epochs: 30 });
+ * ```
  */
 export function clipBatchDataset(source: SequenceSource, options: ClipBatchOptions): ClipBatchDataset {
   if (source == null || (!Array.isArray(source) && typeof (source as { get?: unknown }).get !== 'function')) {

@@ -14,6 +14,14 @@ const TWO_POW_32 = 4294967296;
  * since `Math.log` may round differently). `new NumpyRandomState(255)` reproduces
  * `np.random.seed(255)` followed by the same calls. Also a {@link Random}, so it can drive any
  * transform: `uniform()` = `rand()`, `int(n)` = `randint(n)`, `normal()` = `standard_normal()`.
+ *
+ * @example
+ * ```ts
+ * import { NumpyRandomState } from 'ske2grid';
+ * const rng = new NumpyRandomState(0); // np.random.seed(0)
+ * rng.randomSample(); // 0.5488135039273248, as np.random.rand()
+ * rng.randint(10); // as np.random.randint(10)
+ * ```
  */
 export class NumpyRandomState implements Random {
   private readonly mt = new Uint32Array(N);

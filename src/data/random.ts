@@ -13,6 +13,14 @@ export interface Random {
 /**
  * Creates a deterministic {@link Random} from an integer `seed` (any safe integer, negative included):
  * a mulberry32 generator (32-bit state) for uniforms and Box-Muller for normals.
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from 'ske2grid';
+ * const random = createRandom(42);
+ * random.uniform(); // in [0, 1), the same value for seed 42 on every run
+ * random.int(10); // in 0..9
+ * ```
  */
 export function createRandom(seed: number): Random {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) fail('seed', 'a safe integer', seed);

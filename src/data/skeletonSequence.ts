@@ -26,7 +26,16 @@ export interface SkeletonSequence {
   imageShape?: readonly [number, number];
 }
 
-/** Index of element `(m, t, v, c)` in a `[M][T][V][C]` array. */
+/**
+ * Index of element `(m, t, v, c)` in a `[M][T][V][C]` array.
+ *
+ * @example
+ * ```ts
+ * import { keypointIndex } from 'ske2grid';
+ * const seq = { frames: 10, joints: 17, dims: 3 };
+ * keypointIndex(seq, 1, 2, 5, 0); // 627 = ((1 * 10 + 2) * 17 + 5) * 3 + 0: person 1, frame 2, joint 5, x
+ * ```
+ */
 export function keypointIndex(s: Pick<SkeletonSequence, 'frames' | 'joints' | 'dims'>, m: number, t: number, v: number, c: number): number {
   return ((m * s.frames + t) * s.joints + v) * s.dims + c;
 }
@@ -34,7 +43,15 @@ export function keypointIndex(s: Pick<SkeletonSequence, 'frames' | 'joints' | 'd
 /**
  * Checks a sequence's sizes and values, naming `what` in the error: integer sizes, array lengths
  * matching `[M][T][V][C]` (and `[M][T][V]` for scores), finite values, and a label that is a
- * non-negative integer below `numClasses` when that is given. Returns the sequence.
+ * non-negative integer below `numClasses` when that is given (default: no upper bound). Returns the sequence.
+ *
+ * @example
+ * ```ts
+ * import { checkSequence } from 'ske2grid';
+ * const seq = { keypoint: new Float32Array(1 * 4 * 17 * 2), persons: 1, frames: 4, joints: 17, dims: 2, label: 3 };
+ * checkSequence(seq, 'clip 0', 10); // returns seq
+ * checkSequence({ ...seq, frames: 5 }, 'clip 0'); // throws: clip 0.keypoint: expected 170 values ([M=1, T=5, V=17, C=2]), got 136
+ * ```
  */
 export function checkSequence(s: SkeletonSequence, what = 'sequence', numClasses?: number): SkeletonSequence {
   if (s == null || typeof s !== 'object') fail(what, 'a SkeletonSequence object', s);

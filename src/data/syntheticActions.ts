@@ -4,6 +4,12 @@ import { createRandom, type Random } from './random.js';
 /**
  * The classes of {@link generateSyntheticActions}, in label order (label = index). `wave_*` and
  * `kick_right` name the performer's own side (COCO `left_*` joints), not the image side.
+ *
+ * @example
+ * ```ts
+ * import { SYNTHETIC_ACTION_CLASSES } from 'ske2grid';
+ * SYNTHETIC_ACTION_CLASSES[2]; // 'squat' (label 2); 8 classes
+ * ```
  */
 export const SYNTHETIC_ACTION_CLASSES: readonly string[] = Object.freeze([
   'wave_left', 'wave_right', 'squat', 'jumping_jack', 'arm_circles', 'kick_right', 'bow', 'walk_in_place',
@@ -301,7 +307,15 @@ function optionalNumber(arg: string, value: unknown, fallback: number, check: (v
  * random yaw (+-30 deg), with per-sample length, speed (period 0.8x-1.25x), phase, amplitude, build,
  * body scale (0.85-1.15), position offset, in-plane rotation (+-10 deg), per-frame jitter and dropped
  * joints. Samples are interleaved by class (sample i has label `i % classes.length`); coordinates are
- * clipped to [-1.5, 1.5]. Deterministic for given options.
+ * clipped to [-1.5, 1.5]. Deterministic for given options (defaults in {@link SyntheticActionOptions}).
+ *
+ * @example
+ * ```ts
+ * import { generateSyntheticActions } from 'ske2grid';
+ * // defaults: 40 samples per class, 24-64 frames, 1 person, noise 0.01, dropRate 0.02, seed 0
+ * const { samples, classes } = generateSyntheticActions({ samplesPerClass: 5, seed: 7 });
+ * samples.length; // 40 = 5 x 8 classes; samples[i].label === i % 8
+ * ```
  */
 export function generateSyntheticActions(options: SyntheticActionOptions = {}): { samples: SkeletonSample[]; classes: readonly string[] } {
   if (options == null || typeof options !== 'object') fail('options', 'an object of SyntheticActionOptions', options);
@@ -341,6 +355,15 @@ export function generateSyntheticActions(options: SyntheticActionOptions = {}): 
  * Stacks samples into the model input layout `[batch, persons, frames, 17, 3]` (person before frame),
  * resampling each clip of T_i frames uniformly to `frames` (frame i takes `floor((i + 0.5) * T_i / frames)`)
  * and zero-padding person slots a sample lacks. A sample with more persons than `persons` is an error.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { generateSyntheticActions, toBatch } from 'ske2grid';
+ * const { samples } = generateSyntheticActions({ samplesPerClass: 2 });
+ * const batch = toBatch(samples, 32, 2); // x: [16, 2, 32, 17, 3] row-major, labels [16]
+ * const x = tf.tensor(batch.x, batch.shape), y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), 8);
+ * ```
  */
 export function toBatch(samples: SkeletonSample[], frames: number, persons: number): SkeletonBatch {
   if (!Array.isArray(samples) || samples.length === 0) fail('samples', 'a non-empty array of SkeletonSample', samples);

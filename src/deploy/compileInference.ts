@@ -12,10 +12,31 @@ import { CONFIG_METADATA_KEY, getModelConfig, layerNames } from '../model/buildS
 import { toPlainConfig, type ResolvedSke2GridConfig } from '../model/config.js';
 import { batchNormAffine, composeAffine, foldAffineIntoKernel } from './foldBatchNorm.js';
 
-/** Key of the inference marker in a compiled model's user-defined metadata (saved with it). */
+/**
+ * Key of the inference marker in a compiled model's user-defined metadata (saved with it): `'ske2gridInference'`.
+ *
+ * @example
+ * ```ts
+ * import type { LayersModel } from '@tensorflow/tfjs-layers';
+ * import { INFERENCE_METADATA_KEY } from 'ske2grid';
+ * declare const model: LayersModel; // e.g. loaded from disk
+ * const meta = model.getUserDefinedMetadata() as Record<string, unknown> | undefined;
+ * meta?.[INFERENCE_METADATA_KEY]; // the InferenceMarker of a compiled model; inferenceMarker(model) reads it checked
+ * ```
+ */
 export const INFERENCE_METADATA_KEY = 'ske2gridInference';
 
-/** Format tag of the inference marker. */
+/**
+ * Format tag of the inference marker: `'ske2grid-inference/v1'`.
+ *
+ * @example
+ * ```ts
+ * import type { LayersModel } from '@tensorflow/tfjs-layers';
+ * import { INFERENCE_FORMAT, inferenceMarker } from 'ske2grid';
+ * declare const model: LayersModel;
+ * inferenceMarker(model)?.format === INFERENCE_FORMAT; // true for a model from compileForInference
+ * ```
+ */
 export const INFERENCE_FORMAT = 'ske2grid-inference/v1';
 
 /** Options of {@link compileForInference}. */
@@ -62,8 +83,14 @@ interface SourceLayers {
  * plus an {@link InferenceMarker}. The original model is left untouched.
  *
  * @example
- * const fast = compileForInference(model);
- * const logits = fast.predict(clips) as tf.Tensor;   // == model.predict(clips) to ~1e-6 relative
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { buildSke2Grid, compileForInference } from 'ske2grid';
+ * const model = buildSke2Grid({ numClasses: 10, frames: 32 }); // in practice a trained one
+ * const fast = compileForInference(model); // mapping 'auto', the model's frames
+ * const clips = tf.randomNormal([4, 2, 32, 17, 3]);
+ * const logits = fast.predict(clips) as tf.Tensor; // [4, 10], == model.predict(clips) to ~1e-6 relative
+ * ```
  */
 export function compileForInference(model: tfl.LayersModel, options: CompileInferenceOptions = {}): tfl.LayersModel {
   if (!(model instanceof tfl.LayersModel)) fail('model', 'a tf.LayersModel built by buildSke2Grid', model === null ? null : typeof model);
@@ -127,7 +154,17 @@ export function compileForInference(model: tfl.LayersModel, options: CompileInfe
   return compiled;
 }
 
-/** The inference marker of a model compiled by {@link compileForInference}, or `null` for any other model. */
+/**
+ * The inference marker of a model compiled by {@link compileForInference}, or `null` for any other model.
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid, compileForInference, inferenceMarker } from 'ske2grid';
+ * const model = buildSke2Grid({ numClasses: 10 });
+ * inferenceMarker(model); // null
+ * inferenceMarker(compileForInference(model)); // { format: 'ske2grid-inference/v1', mapping: 'matrix', source: 'ske2grid' }
+ * ```
+ */
 export function inferenceMarker(model: tfl.LayersModel): InferenceMarker | null {
   const meta = model.getUserDefinedMetadata() as Record<string, unknown> | undefined;
   const marker = meta?.[INFERENCE_METADATA_KEY] as InferenceMarker | undefined;

@@ -40,11 +40,14 @@ export interface StreamingRecognizerOptions {
  * `dataSync()` (no stall on GPU backends). The model is not owned: `dispose()` leaves it alone.
  *
  * @example
- * const recognizer = new StreamingRecognizer(compileForInference(model), { every: 10 });
- * for (const frame of poseStream) {             // Float32Array of M*V*C values
- *   const p = recognizer.push(frame);
- *   if (p) console.log(argmax(p));
- * }
+ * ```ts
+ * import type { LayersModel } from '@tensorflow/tfjs-layers';
+ * import { StreamingRecognizer, argmax, compileForInference } from 'ske2grid';
+ * declare const model: LayersModel, frames: Float32Array[]; // a trained model; frames of M*V*C values [M][V][C]
+ * const onPrediction = (p: Float32Array) => console.log(argmax(p)); // class probabilities [K]
+ * const recognizer = new StreamingRecognizer(compileForInference(model), { every: 10, onPrediction });
+ * for (const frame of frames) recognizer.push(frame); // predicts every 10 frames once the window is full
+ * ```
  */
 export class StreamingRecognizer {
   /** Frames per window (T). */

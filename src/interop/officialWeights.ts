@@ -48,7 +48,16 @@ const BN_SUFFIXES: [string, string][] = [
   ['weight', 'gamma'], ['bias', 'beta'], ['running_mean', 'moving_mean'], ['running_var', 'moving_variance'],
 ];
 
-/** The checkpoint remapper: every official parameter name of `model` and the variable it maps to. */
+/**
+ * The checkpoint remapper: every official parameter name of `model` and the variable it maps to.
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid, officialWeightMap } from 'ske2grid';
+ * const mappings = officialWeightMap(buildSke2Grid()); // one entry per official tensor
+ * mappings.map((m) => m.key); // ['backbone.data_bn.weight', ..., 'cls_head.fc.weight', 'cls_head.fc.bias']
+ * ```
+ */
 export function officialWeightMap(model: LayersModel): OfficialWeightMapping[] {
   const out: OfficialWeightMapping[] = [];
   const bn = (torchPrefix: string, layer: { variable(n: string): LayerVariable }, prefix: string) => {
@@ -109,7 +118,15 @@ export function torchToModelLayout(m: Pick<OfficialWeightMapping, 'perm' | 'resh
  * the PyTorch -> tfjs transposes, ignoring `backbone.A` and `num_batches_tracked`, and recomputing
  * each GIT permutation from the loaded scores (checked against `index_sel` when present). All
  * tensors are checked before anything is written, so a bad state dict leaves the model untouched.
- * Keys may carry a `module.` prefix.
+ * Keys may carry a `module.` prefix. Options: `strict` and `checkPermutation`, both default true.
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid, loadOfficialWeights, type StateDict } from 'ske2grid';
+ * declare const stateDict: StateDict; // an official 5x5 NTU-60 checkpoint: name -> { shape, data }
+ * const model = buildSke2Grid({ numClasses: 60 }); // same grid, stages and classes as the checkpoint
+ * const { loaded, ignored, permutations } = loadOfficialWeights(model, stateDict); // strict, permutations checked
+ * ```
  */
 export function loadOfficialWeights(
   model: LayersModel,
@@ -158,7 +175,17 @@ export function loadOfficialWeights(
   return { loaded: mappings.map((m) => m.key), ignored, permutations };
 }
 
-/** Exports a model's weights as an official-format state dict (the inverse of {@link loadOfficialWeights}). */
+/**
+ * Exports a model's weights as an official-format state dict (the inverse of {@link loadOfficialWeights}):
+ * official name -> PyTorch shape and row-major float32 values, `index_sel` of every stage included.
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid, exportOfficialStateDict } from 'ske2grid';
+ * const stateDict = exportOfficialStateDict(buildSke2Grid());
+ * stateDict['cls_head.fc.weight'].shape; // [60, 256, 1, 1, 1] (PyTorch shape, row-major float32 data)
+ * ```
+ */
 export function exportOfficialStateDict(model: LayersModel): Record<string, StateDictTensor> {
   const out: Record<string, StateDictTensor> = {};
   for (const m of officialWeightMap(model)) {

@@ -31,7 +31,16 @@ export interface ParityTolerances {
  * Runs every parity check of a fixture exported from the official code: the permutation of each
  * GIT stage against `index_sel`, UPT matrices, eval activations (`data_bn`, grid, block 0,
  * pooled features, logits) and train-mode logits and gradients for both BN variants. The model
- * is built from the fixture's config and loaded with `loadOfficialWeights`.
+ * is built from the fixture's config and loaded with `loadOfficialWeights`. Default tolerances:
+ * forward 1e-4 and gradient 1e-3 relative, zero gradients 1e-5 absolute.
+ *
+ * @example
+ * ```ts
+ * import { runParityChecks } from 'ske2grid';
+ * import { readParityFixture } from 'ske2grid/node';
+ * const checks = await runParityChecks(readParityFixture('fixtures/parity/d5_t12'));
+ * for (const c of checks) if (!c.pass) console.log(`${c.name}: ${c.metric} ${c.value} > ${c.tolerance}`);
+ * ```
  */
 export async function runParityChecks(fixture: ParityFixture, tolerances: ParityTolerances = {}): Promise<ParityCheck[]> {
   const tolFwd = tolerances.forward ?? 1e-4;
@@ -167,7 +176,16 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** max|a - b| / max|b| (b the reference). */
+/**
+ * max|a - b| / max|b| (b the reference; `a` is reshaped to `b`'s shape); max|a - b| when b is all zero.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { maxRelative } from 'ske2grid';
+ * maxRelative(tf.tensor1d([1, 2.01]), tf.tensor1d([1, 2])); // ~0.005 = 0.01 / 2 (float32)
+ * ```
+ */
 export function maxRelative(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => {
     const diff = tf.max(tf.abs(tf.sub(tf.reshape(a, b.shape), b))).dataSync()[0];
@@ -176,7 +194,16 @@ export function maxRelative(a: tf.Tensor, b: tf.Tensor): number {
   });
 }
 
-/** max|a - b|. */
+/**
+ * max|a - b| over all entries (`a` is reshaped to `b`'s shape, same size).
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { maxAbsolute } from 'ske2grid';
+ * maxAbsolute(tf.tensor2d([[1, 2]]), tf.tensor1d([1, 2.5])); // 0.5 (a reshaped to b's shape)
+ * ```
+ */
 export function maxAbsolute(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(tf.reshape(a, b.shape), b))).dataSync()[0]);
 }

@@ -35,6 +35,15 @@ export interface ParityManifest {
  * A parity fixture exported from the official PyTorch code: a manifest plus one float32 blob
  * (the format of the fixtures shipped for ske2grid's own tests). Read one in Node with
  * `readParityFixture` from `ske2grid/node`.
+ *
+ * @example
+ * ```ts
+ * import { ParityFixture, buildSke2Grid, loadOfficialWeights, type ParityManifest } from 'ske2grid';
+ * declare const manifest: ParityManifest, blob: ArrayBuffer; // manifest.json and its float32 blob, fetched
+ * const fixture = new ParityFixture(manifest, blob);
+ * const model = buildSke2Grid(fixture.config());
+ * loadOfficialWeights(model, fixture.stateDict());
+ * ```
  */
 export class ParityFixture {
   private readonly byName: Map<string, FixtureTensorEntry>;

@@ -34,6 +34,16 @@ export interface GridMappingParts {
  * `bias` `[H*W*C]` and runs one matMul (no transposes); mode `'gather'` holds `index` `[H*W]`, `scale`
  * and `shift` `[H*W, C]` and runs a gather plus an elementwise affine. Weights start at zero; write
  * them with {@link FixedGridMapping.setMapping}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { FixedGridMapping } from 'ske2grid';
+ * const map = new FixedGridMapping({ gridShape: [1, 2] }); // mode 'matrix'
+ * const x = tf.tensor5d([[[[[1], [2]]]]]); // [B=1, M=1, T=1, V=2, C=1]
+ * map.apply(x); // builds the (zero) weights
+ * map.setMapping({ mixing: [0, 1, 1, 0], scale: [1, 1], shift: [0, 0] }); // now maps x to [1, 1, 1, 1, 2, 1] = [2, 1]
+ * ```
  */
 export class FixedGridMapping extends Ske2GridLayer {
   /** Registered class name. */
@@ -163,7 +173,16 @@ export class FixedGridMapping extends Ske2GridLayer {
 }
 serialization.registerClass(FixedGridMapping);
 
-/** True when every row of the row-major `[rows, cols]` matrix has at most one non-zero entry (a selection, possibly scaled). */
+/**
+ * True when every row of the row-major `[rows, cols]` matrix has at most one non-zero entry (a selection, possibly scaled).
+ *
+ * @example
+ * ```ts
+ * import { isSelectionMatrix } from 'ske2grid';
+ * isSelectionMatrix([0, 2, 1, 0], 2, 2); // true: one non-zero per row (a scaled selection)
+ * isSelectionMatrix([0.5, 0.5, 1, 0], 2, 2); // false: row 0 mixes two joints
+ * ```
+ */
 export function isSelectionMatrix(matrix: ArrayLike<number>, rows: number, cols: number): boolean {
   for (let r = 0; r < rows; r++) {
     let nonZero = 0;

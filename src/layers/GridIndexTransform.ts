@@ -36,6 +36,15 @@ export interface PermutationUpdateOptions {
  * the async variant), which the `PermutationSync` callback runs after every optimizer step of
  * `fit` (and `syncPermutations` in a custom loop), so every forward pass uses the assignment of
  * the current scores, as in the reference, which re-runs the assignment at every forward pass.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { GridIndexTransform } from 'ske2grid';
+ * const git = new GridIndexTransform({ nodes: 25, seed: 1 }); // gumbelNoise false
+ * const cells = git.apply(tf.zeros([1, 2, 32, 25, 3])) as tf.Tensor; // [1, 2, 32, 25, 3]
+ * const p = git.getPermutation(); // cell r holds node p[r]; a permutation of 0..24
+ * ```
  */
 export class GridIndexTransform extends Ske2GridLayer {
   /** Registered class name. */

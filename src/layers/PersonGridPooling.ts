@@ -6,6 +6,13 @@ import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type S
 /**
  * Pooling of the reference head: average over frames and grid cells, then over persons.
  * `[B, M, T, H, W, C]` -> `[B, C]`. No weights.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { PersonGridPooling } from 'ske2grid';
+ * const pooled = new PersonGridPooling().apply(tf.ones([4, 2, 25, 5, 5, 256])) as tf.Tensor; // [4, 256]
+ * ```
  */
 export class PersonGridPooling extends Ske2GridLayer {
   /** Registered class name. */

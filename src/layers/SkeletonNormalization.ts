@@ -18,6 +18,14 @@ export interface SkeletonNormalizationArgs extends LayerArgs {
  * Input normalisation of the reference (`data_bn`): a batch normalisation with one channel per
  * (joint, coordinate), statistics over batch, persons and frames. `[B, M, T, V, C]` in and out;
  * weights `gamma`, `beta`, `moving_mean`, `moving_variance`, each `[V*C]` (index `v*C + c`).
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { SkeletonNormalization } from 'ske2grid';
+ * const norm = new SkeletonNormalization({ name: 'skeleton_norm' }); // epsilon 1e-5, momentum 0.1
+ * const y = norm.apply(tf.randomNormal([4, 2, 32, 17, 3])) as tf.Tensor; // [4, 2, 32, 17, 3]
+ * ```
  */
 export class SkeletonNormalization extends Ske2GridLayer {
   /** Registered class name. */

@@ -23,6 +23,15 @@ export interface UpsamplingTransformArgs extends LayerArgs {
  * into R nodes, `out = (U @ prior) x` along the joint axis. `[B, M, T, J, C]` -> `[B, M, T, R, C]`.
  * Initialised as the reference does: the first J rows are the identity, each extra row a
  * softmax of uniform noise (a convex mix of all joints).
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { COCO17, UpsamplingTransform, adjacencyPrior } from 'ske2grid';
+ * const upt = new UpsamplingTransform({ outNodes: 25, prior: adjacencyPrior(COCO17), seed: 1 });
+ * const nodes = upt.apply(tf.zeros([1, 2, 32, 17, 3])) as tf.Tensor; // [1, 2, 32, 25, 3]
+ * const u = upt.effectiveMatrix(); // U @ prior, [25, 17]
+ * ```
  */
 export class UpsamplingTransform extends Ske2GridLayer {
   /** Registered class name. */

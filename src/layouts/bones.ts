@@ -18,6 +18,14 @@ const NTU_PARENTS: readonly number[] = Object.freeze([
  * and shoulders hang from the nose). Any other layout gets a tree derived from its edges, taken as
  * undirected: breadth-first from `layout.center` (default 0), neighbours visited in edge-list order;
  * joints the edges do not connect to the centre are their own parents.
+ *
+ * @example
+ * ```ts
+ * import { boneParents, jointToBone, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence;  // COCO-17 joints [M][T][17][C]
+ * const parents = boneParents('coco'); // length 17: [0, 0, 0, 1, 2, 0, 0, 5, ...]
+ * const bones = jointToBone(seq, parents);
+ * ```
  */
 export function boneParents(layout: LayoutName | SkeletonLayout): number[] {
   const l = resolveLayout(layout);

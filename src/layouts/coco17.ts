@@ -3,6 +3,13 @@ import { defineLayout } from './skeletonLayout.js';
 /**
  * COCO-17 keypoints (HRNet, MoveNet, the PYSKL 2D NTU/Kinetics releases). Edges are the
  * reference's prior list (the 19 standard COCO limbs, directed as the official code builds them).
+ *
+ * @example
+ * ```ts
+ * import { COCO17, buildSke2Grid } from 'ske2grid';
+ * COCO17.joints.length; // 17, COCO order: nose, left_eye, ..., right_ankle
+ * const model = buildSke2Grid({ layout: COCO17, numClasses: 10 }); // same as layout: 'coco'
+ * ```
  */
 export const COCO17 = defineLayout({
   name: 'coco',

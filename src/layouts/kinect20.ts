@@ -3,6 +3,13 @@ import { defineLayout } from './skeletonLayout.js';
 /**
  * Kinect v1 20-joint skeleton (NW-UCLA, UTKinect). Edges: the Kinect SDK v1 bone tree, built
  * into the prior the way the reference does (self-links + one direction).
+ *
+ * @example
+ * ```ts
+ * import { KINECT20, buildSke2Grid } from 'ske2grid';
+ * // NW-UCLA: 20 joints with (x, y, z), one person
+ * const model = buildSke2Grid({ layout: KINECT20, inChannels: 3, persons: 1, numClasses: 10 });
+ * ```
  */
 export const KINECT20 = defineLayout({
   name: 'kinect20',

@@ -3,6 +3,13 @@ import { defineLayout } from './skeletonLayout.js';
 /**
  * NTU RGB+D 25-joint Kinect v2 skeleton. Edges are the reference prior list (the original
  * ST-GCN NTU links, 0-based, one direction).
+ *
+ * @example
+ * ```ts
+ * import { NTU25, boneParents } from 'ske2grid';
+ * NTU25.joints[20];     // 'spine_shoulder'
+ * boneParents(NTU25)[3]; // 2: head hangs from neck
+ * ```
  */
 export const NTU25 = defineLayout({
   name: 'ntu25',

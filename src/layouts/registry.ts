@@ -15,10 +15,27 @@ const BUILT_IN: Record<LayoutName, SkeletonLayout> = {
   kinect20: KINECT20,
 };
 
-/** The built-in layout names. */
+/**
+ * The built-in layout names.
+ *
+ * @example
+ * ```ts
+ * import { LAYOUT_NAMES } from 'ske2grid';
+ * LAYOUT_NAMES; // ['coco', 'coco17', 'ntu25', 'nturgb+d', 'kinect20']
+ * ```
+ */
 export const LAYOUT_NAMES = Object.keys(BUILT_IN) as LayoutName[];
 
-/** Resolves a layout name or a custom layout object to a validated {@link SkeletonLayout}. */
+/**
+ * Resolves a layout name or a custom layout object to a validated {@link SkeletonLayout}.
+ *
+ * @example
+ * ```ts
+ * import { resolveLayout } from 'ske2grid';
+ * resolveLayout('nturgb+d').joints.length; // 25 (the NTU25 layout)
+ * resolveLayout({ name: 'pair', joints: ['a', 'b'], edges: [[1, 0]] }); // validated like defineLayout
+ * ```
+ */
 export function resolveLayout(layout: LayoutName | SkeletonLayout): SkeletonLayout {
   if (typeof layout === 'string') {
     const found = BUILT_IN[layout as LayoutName];

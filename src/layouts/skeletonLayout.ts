@@ -21,7 +21,17 @@ export interface SkeletonLayout {
 /** How the fixed adjacency prior of the first UPT stage is built. */
 export type PriorMode = 'reference' | 'symmetric' | 'none';
 
-/** Validates a layout (unique names, edges in range) and returns it frozen; use for custom skeletons. */
+/**
+ * Validates a layout (unique names, edges `[i, j]` with `0 <= i, j < V`, `center` default 0) and returns
+ * it frozen; use for custom skeletons.
+ *
+ * @example
+ * ```ts
+ * import { defineLayout } from 'ske2grid';
+ * // 3 joints, 2 directed edges [i, j]; center defaults to joint 0
+ * const arm = defineLayout({ name: 'arm', joints: ['shoulder', 'elbow', 'wrist'], edges: [[1, 0], [2, 1]] });
+ * ```
+ */
 export function defineLayout(layout: SkeletonLayout): SkeletonLayout {
   if (layout == null || typeof layout !== 'object') fail('layout', 'an object {name, joints, edges}', layout);
   if (typeof layout.name !== 'string' || layout.name.length === 0) fail('layout.name', 'a non-empty string', layout.name);
@@ -52,9 +62,17 @@ export function defineLayout(layout: SkeletonLayout): SkeletonLayout {
 }
 
 /**
- * The fixed 0/1 adjacency prior `[V, V]` (row i = joints summed into node i).
+ * The fixed 0/1 adjacency prior `[V][V]` (row i = joints summed into node i); `mode` default `'reference'`.
  * `'reference'`: self-links + each edge `(i, j)` one direction (the official code);
  * `'symmetric'`: also `(j, i)`; `'none'`: the identity (no prior).
+ *
+ * @example
+ * ```ts
+ * import { COCO17, adjacencyPrior } from 'ske2grid';
+ * const prior = adjacencyPrior(COCO17);        // [17][17] of 0/1, mode 'reference'
+ * prior[15][13];                               // 1: edge left_ankle -> left_knee
+ * adjacencyPrior(COCO17, 'symmetric')[13][15]; // 1: the reverse direction too
+ * ```
  */
 export function adjacencyPrior(layout: SkeletonLayout, mode: PriorMode = 'reference'): number[][] {
   const v = layout.joints.length;

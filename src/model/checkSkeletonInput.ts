@@ -6,8 +6,17 @@ import { getModelConfig } from './buildSke2Grid.js';
 /**
  * Checks a skeleton batch against a Ske2Grid model before `predict` / `fit`: shape
  * `[batch, persons, frames, joints, channels]` matching the model's config and layout, and every
- * value finite (one device read). Throws a {@link Ske2GridError} naming `arg`, e.g.
+ * value finite (one device read). Throws a {@link Ske2GridError} naming `arg` (default `'x'`), e.g.
  * `x: expected [batch, 2 persons, 100 frames, 17 joints (layout 'coco'), 3 channels], got [4, 2, 100, 25, 3]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { buildSke2Grid, checkSkeletonInput } from 'ske2grid';
+ * const model = buildSke2Grid({ frames: 32 }); // layout 'coco', 2 persons, 3 channels
+ * checkSkeletonInput(model, tf.zeros([4, 2, 32, 17, 3])); // passes
+ * checkSkeletonInput(model, tf.zeros([4, 2, 32, 25, 3])); // throws: ... 17 joints (layout 'coco') ...
+ * ```
  */
 export function checkSkeletonInput(model: LayersModel, x: tf.Tensor, arg = 'x'): void {
   const c = getModelConfig(model);

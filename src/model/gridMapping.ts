@@ -7,6 +7,13 @@ import { UpsamplingTransform } from '../layers/UpsamplingTransform.js';
  * The composite joint -> cell matrix after each UPT+GIT stage: entry s is `[S_s, V]`, the product
  * `P_s U_s ... P_0 U_0 G` (rows = grid cells of stage s in row-major order). The last entry is the
  * map the network sees; earlier ones are the smaller grids of progressive learning.
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid, stageMixingMatrices } from 'ske2grid';
+ * const model = buildSke2Grid({ gridShape: [6, 6], stages: [17, 25] });
+ * const [fiveByFive, sixBySix] = stageMixingMatrices(model); // [25][17] and [36][17]
+ * ```
  */
 export function stageMixingMatrices(model: LayersModel): number[][][] {
   return tf.tidy(() => {

@@ -26,8 +26,14 @@ export interface GrowOptions {
  * uncompiled, ready to compile and fit.
  *
  * @example
- * const sixBySix = growSke2Grid(fiveByFive);            // stages [17] -> [17, 25], grid 6x6
- * await fitSke2Grid(sixBySix, x, y, { epochs: 16 });       // or compile with logitsCrossEntropy
+ * ```ts
+ * import type { Tensor } from '@tensorflow/tfjs-core';
+ * import type { LayersModel } from '@tensorflow/tfjs-layers';
+ * import { fitSke2Grid, growSke2Grid } from 'ske2grid';
+ * declare const fiveByFive: LayersModel, x: Tensor, y: Tensor; // a trained 5x5 model, its clips and one-hot labels
+ * const sixBySix = growSke2Grid(fiveByFive); // stages [17] -> [17, 25], grid 6x6
+ * await fitSke2Grid(sixBySix, x, y, { epochs: 16 });
+ * ```
  */
 export function growSke2Grid(model: LayersModel, options: GrowOptions = {}): LayersModel {
   const c = getModelConfig(model);
@@ -62,7 +68,14 @@ export function growSke2Grid(model: LayersModel, options: GrowOptions = {}): Lay
 
 /**
  * The permutation (cell -> node) that puts the `side x side` grid, whose cells are the first
- * side*side nodes, in the centre of a `next x next` grid and the new nodes in the other cells.
+ * side*side nodes, in the centre of a `next x next` grid (offset `floor((next - side) / 2)`) and the
+ * new nodes in the other cells, in row-major order; length `next * next`.
+ *
+ * @example
+ * ```ts
+ * import { embedGrid } from 'ske2grid';
+ * embedGrid(2, 3); // [0, 1, 4, 2, 3, 5, 6, 7, 8]: the 2x2 grid in the top-left corner, new nodes 4..8 around it
+ * ```
  */
 export function embedGrid(side: number, next: number): number[] {
   const offset = Math.floor((next - side) / 2);

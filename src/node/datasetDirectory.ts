@@ -14,9 +14,30 @@ import type { SkeletonSequence } from '../data/skeletonSequence.js';
 import { Ske2GridError, describe, fail } from '../errors.js';
 import type { SkeletonLayout } from '../layouts/skeletonLayout.js';
 
-/** File name of the manifest in a dataset directory. */
+/**
+ * File name of the manifest in a dataset directory: `'manifest.json'`.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { join } from 'node:path';
+ * import { parseDatasetManifest } from 'ske2grid';
+ * import { DATASET_MANIFEST } from 'ske2grid/node';
+ * const manifest = parseDatasetManifest(JSON.parse(readFileSync(join('datasets/nw_ucla', DATASET_MANIFEST), 'utf8')));
+ * ```
+ */
 export const DATASET_MANIFEST = 'manifest.json';
-/** File name of the checksum list in a dataset directory (`sha256sum` format). */
+/**
+ * File name of the checksum list in a dataset directory (`sha256sum` format): `'SHA256SUMS'`.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { join } from 'node:path';
+ * import { DATASET_CHECKSUMS, parseSha256Sums } from 'ske2grid/node';
+ * const sums = parseSha256Sums(readFileSync(join('datasets/nw_ucla', DATASET_CHECKSUMS), 'utf8')); // file name -> hex
+ * ```
+ */
 export const DATASET_CHECKSUMS = 'SHA256SUMS';
 
 /** Options of {@link openSkeletonDataset}. */
@@ -61,7 +82,17 @@ async function readManifest(dir: string): Promise<DatasetManifest> {
   return parseDatasetManifest(json);
 }
 
-/** Parses `sha256sum` output: `<64 hex>  <name>` (or `<hex> *<name>`) per line; returns name -> lower-case hex. */
+/**
+ * Parses `sha256sum` output: `<64 hex>  <name>` (or `<hex> *<name>`) per line; returns name -> lower-case
+ * hex; `what` (default `'SHA256SUMS'`) names the text in errors.
+ *
+ * @example
+ * ```ts
+ * import { parseSha256Sums } from 'ske2grid/node';
+ * const sums = parseSha256Sums(`${'AB'.repeat(32)}  data.f32\n`);
+ * sums.get('data.f32'); // 'abab...ab' (64 lower-case hex digits)
+ * ```
+ */
 export function parseSha256Sums(text: string, what = DATASET_CHECKSUMS): Map<string, string> {
   const sums = new Map<string, string>();
   text.split(/\r?\n/).forEach((line, i) => {
@@ -115,6 +146,14 @@ function float32LittleEndian(bytes: Uint8Array): Float32Array {
  * manifest, checks up front that the data file has exactly the sum of `frames * M * V * C * 4` bytes
  * (a clear error for truncated files), optionally verifies checksums, and keeps one file handle open:
  * `get(i)` reads only sample i's bytes, so datasets larger than memory work. Call `close()` when done.
+ *
+ * @example
+ * ```ts
+ * import { openSkeletonDataset } from 'ske2grid/node';
+ * const data = await openSkeletonDataset('datasets/nw_ucla', { verifyChecksums: true }); // default false
+ * const seq = await data.get(0); // sample 0 as [M][T][V][C] with label and id, read on demand
+ * await data.close();
+ * ```
  */
 export async function openSkeletonDataset(dir: string, options: OpenSkeletonDatasetOptions = {}): Promise<SkeletonDataset> {
   if (typeof dir !== 'string' || dir.length === 0) fail('dir', 'a dataset directory path', dir);

@@ -5,9 +5,29 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Ske2GridError, describe } from '../errors.js';
 
-/** File name of the model description (topology, metadata, weights manifest, integrity record). */
+/**
+ * File name of the model description (topology, metadata, weights manifest, integrity record): `'model.json'`.
+ *
+ * @example
+ * ```ts
+ * import { existsSync } from 'node:fs';
+ * import { join } from 'node:path';
+ * import { MODEL_JSON, WEIGHTS_BIN } from 'ske2grid/node';
+ * const saved = [MODEL_JSON, WEIGHTS_BIN].every((f) => existsSync(join('checkpoints/run1', f))); // 'model.json', 'weights.bin'
+ * ```
+ */
 export const MODEL_JSON = 'model.json';
-/** File name of the concatenated weight data. */
+/**
+ * File name of the concatenated weight data: `'weights.bin'`.
+ *
+ * @example
+ * ```ts
+ * import { statSync } from 'node:fs';
+ * import { join } from 'node:path';
+ * import { WEIGHTS_BIN } from 'ske2grid/node';
+ * statSync(join('checkpoints/run1', WEIGHTS_BIN)).size; // bytes of float32 weights, 4 per parameter
+ * ```
+ */
 export const WEIGHTS_BIN = 'weights.bin';
 
 /** Integrity record of `weights.bin`, kept in `model.json` under `integrity` (beside `userDefinedMetadata`). */
@@ -35,6 +55,15 @@ export interface CheckpointJSON extends tf.io.ModelJSON {
  * specs add up to, BEFORE returning anything: `tf.loadLayersModel(fileSystem(dir))` returns a fully
  * loaded model or throws a {@link Ske2GridError} naming the file, what was expected and what was found.
  * Import `ske2grid` first so the layer classes are registered.
+ *
+ * @example
+ * ```ts
+ * import * as tfl from '@tensorflow/tfjs-layers';
+ * import { buildSke2Grid } from 'ske2grid';
+ * import { fileSystem } from 'ske2grid/node';
+ * await buildSke2Grid({ numClasses: 10 }).save(fileSystem('checkpoints/run1')); // model.json + weights.bin
+ * const model = await tfl.loadLayersModel(fileSystem('checkpoints/run1')); // size and SHA-256 checked first
+ * ```
  */
 export function fileSystem(dir: string): tf.io.IOHandler {
   if (typeof dir !== 'string' || dir.length === 0) {
@@ -46,12 +75,31 @@ export function fileSystem(dir: string): tf.io.IOHandler {
   };
 }
 
-/** Saves `model` (topology, weights, metadata) into directory `dir` via {@link fileSystem}; creates `dir` if needed. */
+/**
+ * Saves `model` (topology, weights, metadata) into directory `dir` via {@link fileSystem}; creates `dir` if needed.
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid } from 'ske2grid';
+ * import { saveModel } from 'ske2grid/node';
+ * await saveModel(buildSke2Grid({ numClasses: 10 }), 'checkpoints/run1'); // checkpoints/run1/model.json + weights.bin
+ * ```
+ */
 export async function saveModel(model: tfl.LayersModel, dir: string): Promise<tf.io.SaveResult> {
   return model.save(fileSystem(dir));
 }
 
-/** Loads a model saved by {@link saveModel} from `dir` (verified before loading; see {@link fileSystem}). */
+/**
+ * Loads a model saved by {@link saveModel} from `dir` (verified before loading; see {@link fileSystem}).
+ *
+ * @example
+ * ```ts
+ * import { getModelConfig } from 'ske2grid';
+ * import { loadModel } from 'ske2grid/node';
+ * const model = await loadModel('checkpoints/run1');
+ * getModelConfig(model).gridShape; // as saved, e.g. [5, 5]
+ * ```
+ */
 export async function loadModel(dir: string, options?: tf.io.LoadOptions): Promise<tfl.LayersModel> {
   return tfl.loadLayersModel(fileSystem(dir), options);
 }

@@ -4,7 +4,18 @@ import { gunzipSync } from 'node:zlib';
 import { Ske2GridError } from '../errors.js';
 import { ParityFixture, type ParityManifest } from '../interop/parityFixture.js';
 
-/** Reads a parity fixture directory (`manifest.json` + its gzip or raw float32 blob). Node only. */
+/**
+ * Reads a parity fixture directory (`manifest.json` + its gzip or raw float32 blob). Node only.
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid, loadOfficialWeights } from 'ske2grid';
+ * import { readParityFixture } from 'ske2grid/node';
+ * const fixture = readParityFixture('fixtures/parity/d5_t12'); // manifest.json + tensors.bin.gz
+ * const model = buildSke2Grid(fixture.config());
+ * loadOfficialWeights(model, fixture.stateDict());
+ * ```
+ */
 export function readParityFixture(dir: string): ParityFixture {
   let manifest: ParityManifest & { bin?: { file: string; compression?: string } };
   try {

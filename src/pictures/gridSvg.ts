@@ -1,7 +1,15 @@
 import { fail } from '../errors.js';
 import { escapeXml } from './svgText.js';
 
-/** Body-part groups a grid cell can be coloured by, in legend order. */
+/**
+ * Body-part groups a grid cell can be coloured by, in legend order.
+ *
+ * @example
+ * ```ts
+ * import { BODY_PART_GROUPS } from 'ske2grid';
+ * BODY_PART_GROUPS; // ['head', 'torso', 'left_arm', 'right_arm', 'left_leg', 'right_leg', 'mixed']
+ * ```
+ */
 export const BODY_PART_GROUPS: readonly string[] = Object.freeze(['head', 'torso', 'left_arm', 'right_arm', 'left_leg', 'right_leg', 'mixed']);
 
 /** Okabe-Ito colours (colour-blind safe): left limbs blue shades, right limbs orange shades. */
@@ -49,7 +57,16 @@ export interface UptSvgOptions {
 /** Rounds a coordinate for compact output. */
 const r = (v: number) => String(Math.round(v * 100) / 100);
 
-/** Body-part group of a COCO-17 joint index: eyes/ears/nose `head`, shoulders and hips `torso`, elbows/wrists arms, knees/ankles legs. */
+/**
+ * Body-part group of a COCO-17 joint index: eyes/ears/nose `head`, shoulders and hips `torso`, elbows/wrists arms, knees/ankles legs.
+ *
+ * @example
+ * ```ts
+ * import { bodyPartOfCocoJoint } from 'ske2grid';
+ * bodyPartOfCocoJoint(9); // 'left_arm' (joint 9 is left_wrist)
+ * bodyPartOfCocoJoint(12); // 'torso' (right_hip)
+ * ```
+ */
 export function bodyPartOfCocoJoint(index: number): string {
   if (!Number.isInteger(index) || index < 0 || index > 16) fail('index', 'a COCO-17 joint index in [0, 16]', index);
   if (index <= 4) return 'head';
@@ -58,7 +75,17 @@ export function bodyPartOfCocoJoint(index: number): string {
   return index <= 10 ? `${side}_arm` : `${side}_leg`;
 }
 
-/** Short joint name for cell labels: `left_wrist` -> `l_wrist`, `wrist_left` -> `l_wrist`, others unchanged. */
+/**
+ * Short joint name for cell labels: `left_wrist` -> `l_wrist`, `wrist_left` -> `l_wrist`, others unchanged.
+ *
+ * @example
+ * ```ts
+ * import { shortJointName } from 'ske2grid';
+ * shortJointName('left_wrist'); // 'l_wrist'
+ * shortJointName('wrist_right'); // 'r_wrist'
+ * shortJointName('nose'); // 'nose'
+ * ```
+ */
 export function shortJointName(name: string): string {
   const prefixed = /^(left|right)_(.+)$/.exec(name);
   if (prefixed) return `${prefixed[1][0]}_${prefixed[2]}`;
@@ -73,6 +100,14 @@ export function shortJointName(name: string): string {
  * takes that joint's body-part group; if that joint has less than half of the row's absolute mass the
  * label is `mix:<joint>` (the colour still shows the dominant joint's group). The weight is that share
  * (0 for an all-zero row), drawn as the fill opacity. With `options.mixedGroup` such cells are coloured `'mixed'` instead.
+ *
+ * @example
+ * ```ts
+ * import { COCO17, bodyPartOfCocoJoint, buildSke2Grid, gridStageFromMatrix, renderGridSvg, stageMixingMatrices } from 'ske2grid';
+ * const [mixing] = stageMixingMatrices(buildSke2Grid()); // [25][17] for the 5x5 grid
+ * const stage = gridStageFromMatrix(mixing, [5, 5], COCO17.joints, bodyPartOfCocoJoint); // mixedGroup false
+ * const svg = renderGridSvg([stage], { title: 'learned 5x5 grid' });
+ * ```
  */
 export function gridStageFromMatrix(
   mixing: number[][],
@@ -188,6 +223,13 @@ function fitLabel(label: string, width: number, height: number, maxFont: number)
  * Draws the grids of progressive-learning stages side by side as a standalone SVG string (no DOM):
  * one panel per stage titled `HxW`, every cell labelled and coloured by body-part group (colour-blind
  * safe palette, legend below), fill opacity from `cellWeights` when given.
+ *
+ * @example
+ * ```ts
+ * import { renderGridSvg, type GridPictureStage } from 'ske2grid';
+ * const stage: GridPictureStage = { gridShape: [1, 2], cellLabels: ['l_wrist', 'r_wrist'], cellGroups: ['left_arm', 'right_arm'] };
+ * const svg = renderGridSvg([stage], { title: 'toy grid' }); // an '<svg ...>' string; cells 56 px by default
+ * ```
  */
 export function renderGridSvg(stages: GridPictureStage[], options: GridSvgOptions = {}): string {
   if (!Array.isArray(stages) || stages.length === 0) fail('stages', 'a non-empty array of GridPictureStage', stages);
@@ -292,7 +334,16 @@ const fmt = (v: number) => (v === 0 ? '0' : Number(v.toPrecision(2)).toString())
 /**
  * Heatmap of an up-sampling matrix `[R, J]` (rows: output nodes, columns: input joints) as a standalone
  * SVG string: diverging colours symmetric around 0 (blue < 0 < red, scaled to max |value|), row labels on
- * the left, column labels slanted on top, and a colour bar on the right.
+ * the left, column labels slanted on top, and a colour bar on the right. `rowLabels` has R entries,
+ * `columnLabels` J; no title by default.
+ *
+ * @example
+ * ```ts
+ * import { COCO17, UpsamplingTransform, buildSke2Grid, renderUptSvg, shortJointName } from 'ske2grid';
+ * const upt = buildSke2Grid().getLayer('upt_stage0') as UpsamplingTransform;
+ * const matrix = upt.effectiveMatrix().arraySync(); // [25][17]
+ * const svg = renderUptSvg(matrix, matrix.map((_, r) => `node ${r}`), COCO17.joints.map(shortJointName), { title: 'UPT stage 0' });
+ * ```
  */
 export function renderUptSvg(matrix: number[][], rowLabels: string[], columnLabels: string[], options: UptSvgOptions = {}): string {
   if (!Array.isArray(matrix) || matrix.length === 0) fail('matrix', 'a non-empty [R, J] array of rows', matrix);

@@ -75,6 +75,16 @@ function checkHistory(history: TrainingCurvePoint[]): void {
  * accuracy panel (train, validation) with axes, ticks and legends; where `stage` changes between
  * epochs (progressive learning, 5x5 -> 6x6) a dashed vertical line and the new stage's name are drawn
  * in both panels. Epochs must increase; series missing from an epoch are joined across the gap.
+ *
+ * @example
+ * ```ts
+ * import { renderTrainingCurvesSvg, type TrainingCurvePoint } from 'ske2grid';
+ * const history: TrainingCurvePoint[] = [
+ *   { epoch: 1, loss: 2.1, accuracy: 0.3, stage: '5x5' },
+ *   { epoch: 2, loss: 1.2, accuracy: 0.6, valAccuracy: 0.55, stage: '6x6' }, // a dashed line marks the new stage
+ * ];
+ * const svg = renderTrainingCurvesSvg(history, { title: 'training' }); // 900 x 360 px by default
+ * ```
  */
 export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: TrainingCurvesSvgOptions = {}): string {
   checkHistory(history);

@@ -3,7 +3,16 @@ import { Ske2GridError } from '../errors.js';
 
 /**
  * The reference learning rate at iteration `step` (0-based) of `totalSteps`:
- * `min + 0.5 * (base - min) * (1 + cos(pi * step / totalSteps))` (mmcv CosineAnnealing, by iteration).
+ * `min + 0.5 * (base - min) * (1 + cos(pi * step / totalSteps))` (mmcv CosineAnnealing, by iteration);
+ * `min` default 0, `step` clamped to `[0, totalSteps]`.
+ *
+ * @example
+ * ```ts
+ * import { cosineLearningRate } from 'ske2grid';
+ * cosineLearningRate(0, 1000, 0.05); // 0.05
+ * cosineLearningRate(500, 1000, 0.05); // 0.025
+ * cosineLearningRate(1000, 1000, 0.05, 0.001); // 0.001 (min, default 0)
+ * ```
  */
 export function cosineLearningRate(step: number, totalSteps: number, base: number, min = 0): number {
   if (!(totalSteps > 0)) throw new Ske2GridError(`cosineLearningRate totalSteps: expected > 0, got ${totalSteps}`);
@@ -30,6 +39,16 @@ export interface CosineDecayOptions {
  * `fit` / `fitDataset` callback that sets the optimizer's learning rate before every batch with the
  * reference cosine schedule ({@link cosineLearningRate}, per iteration, no warm-up). For a custom loop,
  * call {@link cosineLearningRate} yourself. `history` keeps the rate used at each step.
+ *
+ * @example
+ * ```ts
+ * import type * as tf from '@tensorflow/tfjs-core';
+ * import type { LayersModel } from '@tensorflow/tfjs-layers';
+ * import { CosineDecay } from 'ske2grid';
+ * declare const model: LayersModel, x: tf.Tensor, y: tf.Tensor; // compiled with an SgdWithWeightDecay
+ * const schedule = new CosineDecay({ baseLearningRate: 0.05 }); // to 0 over epochs x batches per epoch
+ * await model.fit(x, y, { epochs: 16, batchSize: 16, callbacks: [schedule] }); // schedule.history: the rate of every step
+ * ```
  */
 export class CosineDecay extends tfl.Callback {
   private step = 0;

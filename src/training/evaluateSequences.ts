@@ -29,7 +29,18 @@ export interface SequenceEvaluation extends ScoreEvaluation {
 /**
  * Evaluates `model` on sequences streamed from `source` with the reference test protocol: each
  * sequence's clips (e.g. 10 deterministic clips) are predicted and their softmax scores averaged;
- * then top-k, mean class accuracy and the confusion matrix. Holds one batch in memory at a time.
+ * then top-k (default k = 1 and 5), mean class accuracy and the confusion matrix, plus the
+ * probabilities `[samples][K]`. Holds one batch (default 16 sequences) in memory at a time.
+ *
+ * @example
+ * ```ts
+ * import { datasetSplit, evaluateSequences, pysklTestPipeline } from 'ske2grid';
+ * import { loadModel, openSkeletonDataset } from 'ske2grid/node';
+ * const model = await loadModel('checkpoints/nw_ucla'); // trained on 32-frame clips, one person
+ * const data = await openSkeletonDataset('datasets/nw_ucla');
+ * const clips = pysklTestPipeline({ kind: '3d', clipLen: 32, persons: 1, normalize3D: { centerJoint: 1 } }); // 10 clips each
+ * const result = await evaluateSequences(model, data, { clips, indices: datasetSplit(data.manifest, 'cross_view').test });
+ * ```
  */
 export async function evaluateSequences(model: LayersModel, source: SequenceSource, options: EvaluateSequencesOptions): Promise<SequenceEvaluation> {
   if (options == null || typeof options.clips !== 'function') fail('options.clips', 'a function (seq) => FormattedClips', options?.clips);

@@ -11,7 +11,17 @@ export interface EvaluateOptions {
   topK?: number[];
 }
 
-/** Logits of `x` (`[N, ...]`) as rows, predicted in batches of `batchSize` (default 16). */
+/**
+ * Logits of `x` (`[N, ...]`) as rows, predicted in batches of `batchSize` (default 16).
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { buildSke2Grid, predictLogits } from 'ske2grid';
+ * const model = buildSke2Grid({ numClasses: 10, frames: 32 });
+ * const rows = await predictLogits(model, tf.zeros([40, 2, 32, 17, 3]), 8); // 40 rows of 10 logits, 5 passes
+ * ```
+ */
 export async function predictLogits(model: LayersModel, x: tf.Tensor, batchSize = 16): Promise<number[][]> {
   const rows: number[][] = [];
   for (let start = 0; start < x.shape[0]; start += batchSize) {
@@ -27,6 +37,16 @@ export async function predictLogits(model: LayersModel, x: tf.Tensor, batchSize 
  * Evaluates a model with the reference metrics (top-k accuracy, mean class accuracy, confusion
  * matrix). `clips` is one `[N, M, T, V, C]` tensor, or several (the multi-clip test: softmax
  * scores averaged over clips). `labels` are class indices `[N]` or one-hot `[N, K]`.
+ *
+ * @example
+ * ```ts
+ * import type * as tf from '@tensorflow/tfjs-core';
+ * import type { LayersModel } from '@tensorflow/tfjs-layers';
+ * import { evaluateSke2Grid } from 'ske2grid';
+ * declare const model: LayersModel, xTest: tf.Tensor, labels: number[]; // [N, M, T, V, C], [N]
+ * const { top, meanClassAccuracy, confusion } = await evaluateSke2Grid(model, xTest, labels); // topK [1, 5], batchSize 16
+ * console.log(`top-1 ${top[1]}, top-5 ${top[5]}, mean class ${meanClassAccuracy}`);
+ * ```
  */
 export async function evaluateSke2Grid(
   model: LayersModel,

@@ -30,7 +30,17 @@ export interface FitSke2GridOptions {
 /** Optimizers created here: disposed when a later call recompiles the same model. */
 const ownOptimizers = new WeakSet<tf.Optimizer>();
 
-/** Softmax cross-entropy on logits, the reference loss. */
+/**
+ * Softmax cross-entropy on logits, the reference loss: one-hot `yTrue` `[B, K]`, logits `yPred` `[B, K]`
+ * -> the mean over the batch (a scalar).
+ *
+ * @example
+ * ```ts
+ * import { SgdWithWeightDecay, buildSke2Grid, logitsCrossEntropy } from 'ske2grid';
+ * const model = buildSke2Grid({ numClasses: 10 }); // outputs logits [B, 10]
+ * model.compile({ optimizer: new SgdWithWeightDecay(), loss: logitsCrossEntropy, metrics: ['accuracy'] });
+ * ```
+ */
 export function logitsCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
   return tf.losses.softmaxCrossEntropy(yTrue, yPred);
 }
@@ -39,9 +49,19 @@ export function logitsCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tenso
  * Trains a Ske2Grid model with the reference recipe: SGD, Nesterov momentum 0.9, weight decay
  * 5e-4, learning rate 0.05 with per-iteration cosine decay to 0, cross-entropy on the logits,
  * and the GIT permutations kept in step with their scores ({@link PermutationSync}). `x` is
- * `[N, persons, frames, joints, channels]`, `y` one-hot `[N, classes]`. Compiles the model (a new
+ * `[N, persons, frames, joints, channels]`, `y` one-hot `[N, classes]`; see {@link FitSke2GridOptions}
+ * for the defaults (batch size 16, shuffled). Compiles the model (a new
  * optimizer each call, as the reference restarts the schedule for every PLS stage); dispose
  * `model.optimizer` with the model when done.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { buildSke2Grid, fitSke2Grid } from 'ske2grid';
+ * const model = buildSke2Grid({ numClasses: 4, frames: 16, blocks: [{ filters: 8, stride: 1 }] });
+ * const x = tf.randomNormal([8, 2, 16, 17, 3]), y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], 'int32'), 4);
+ * const history = await fitSke2Grid(model, x, y, { epochs: 2, batchSize: 4 }); // history.history.loss: one per epoch
+ * ```
  */
 export async function fitSke2Grid(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, options: FitSke2GridOptions): Promise<tfl.History> {
   compileForTraining(model, options);
@@ -73,6 +93,16 @@ export type FitSke2GridDatasetOptions = Omit<FitSke2GridOptions, 'batchSize' | '
  * {@link fitSke2Grid} on a dataset of batches (`{xs, ys}`, e.g. `clipBatchDataset(...)`), read one
  * batch at a time so data larger than memory trains; the cosine schedule spans `epochs x dataset.size`
  * iterations. Same recipe, compilation and permutation sync as {@link fitSke2Grid}.
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid, clipBatchDataset, fitSke2GridDataset, pysklTrainPipeline } from 'ske2grid';
+ * import { openSkeletonDataset } from 'ske2grid/node';
+ * const data = await openSkeletonDataset('datasets/nw_ucla'); // Kinect-20, 3D, 10 classes
+ * const clips = pysklTrainPipeline({ kind: '3d', clipLen: 32, persons: 1, normalize3D: { centerJoint: 1 } });
+ * const model = buildSke2Grid({ layout: data.layout, persons: 1, frames: 32, numClasses: 10 });
+ * await fitSke2GridDataset(model, clipBatchDataset(data, { clips, numClasses: 10 }), { epochs: 40 });
+ * ```
  */
 export async function fitSke2GridDataset(model: tfl.LayersModel, dataset: BatchDataset, options: FitSke2GridDatasetOptions): Promise<tfl.History> {
   if (dataset == null || typeof dataset.iterator !== 'function' || !(dataset.size > 0)) {

@@ -25,6 +25,14 @@ export interface ScoreEvaluation {
  * if its label is among the k highest of its scores `[samples][classes]`; mean over samples. Ties
  * follow NumPy's `argsort(scores)[-k:]` with a stable sort: among equal scores the one with the
  * HIGHER class index ranks higher. `k >= classes` makes every sample a hit. `k` integer >= 1.
+ *
+ * @example
+ * ```ts
+ * import { topKAccuracy } from 'ske2grid';
+ * const scores = [[0.1, 0.7, 0.2], [0.5, 0.3, 0.2]]; // [samples][classes]
+ * topKAccuracy(scores, [1, 2], 1); // 0.5: sample 1's top class is 0, not 2
+ * topKAccuracy(scores, [1, 2], 3); // 1
+ * ```
  */
 export function topKAccuracy(scores: ScoreRows, labels: ArrayLike<number>, k: number): number {
   const classes = checkScores(scores, labels);
@@ -51,6 +59,13 @@ export function topKAccuracy(scores: ScoreRows, labels: ArrayLike<number>, k: nu
  * over those classes of hits / samples of that class. A class that is only predicted (no sample has
  * it as label) counts with accuracy 0, as in the reference; classes that neither occur nor are
  * predicted are left out.
+ *
+ * @example
+ * ```ts
+ * import { meanClassAccuracy } from 'ske2grid';
+ * const scores = [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7]]; // argmax: 0, 0, 1
+ * meanClassAccuracy(scores, [0, 1, 1]); // 0.75 = mean(class 0: 1/1, class 1: 1/2)
+ * ```
  */
 export function meanClassAccuracy(scores: ScoreRows, labels: ArrayLike<number>): number {
   checkScores(scores, labels);
@@ -72,6 +87,12 @@ export function meanClassAccuracy(scores: ScoreRows, labels: ArrayLike<number>):
  * Confusion matrix `[numClasses][numClasses]` of counts: entry `[t][p]` counts samples with true
  * class t (row) and predicted class p (column). `predictions` and `labels` are integer class
  * indices in `[0, numClasses)` of equal length (empty gives all zeros).
+ *
+ * @example
+ * ```ts
+ * import { confusionMatrix } from 'ske2grid';
+ * confusionMatrix([0, 0, 1], [0, 1, 1], 2); // [[1, 0], [1, 1]]: rows true class, columns predicted
+ * ```
  */
 export function confusionMatrix(predictions: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): number[][] {
   requireInt('numClasses', numClasses, 1);
@@ -87,7 +108,15 @@ export function confusionMatrix(predictions: ArrayLike<number>, labels: ArrayLik
   return matrix;
 }
 
-/** Index of the first maximum of a non-empty row of finite numbers (NumPy `argmax`). */
+/**
+ * Index of the first maximum of a non-empty row of finite numbers (NumPy `argmax`).
+ *
+ * @example
+ * ```ts
+ * import { argmax } from 'ske2grid';
+ * argmax([0.2, 0.9, 0.9]); // 1 (the first maximum)
+ * ```
+ */
 export function argmax(row: ArrayLike<number>): number {
   checkRow('row', row);
   let best = 0;
@@ -95,7 +124,15 @@ export function argmax(row: ArrayLike<number>): number {
   return best;
 }
 
-/** Numerically stable softmax of a non-empty row of finite logits `[classes]` -> probabilities `[classes]`. */
+/**
+ * Numerically stable softmax of a non-empty row of finite logits `[classes]` -> probabilities `[classes]`.
+ *
+ * @example
+ * ```ts
+ * import { softmax } from 'ske2grid';
+ * softmax([0, Math.log(3)]); // [0.25, 0.75]
+ * ```
+ */
 export function softmax(row: ArrayLike<number>): number[] {
   checkRow('row', row);
   return softmaxUnchecked(row);
@@ -105,6 +142,13 @@ export function softmax(row: ArrayLike<number>): number[] {
  * Multi-clip test scores: softmax of each clip's logits, then the mean over the clips of each
  * sample (the reference `average_clips='prob'`). `clipScores` `[samples][clips][classes]` (every
  * sample at least one clip, the same number of classes everywhere) -> `[samples][classes]`.
+ *
+ * @example
+ * ```ts
+ * import { averageClipScores } from 'ske2grid';
+ * // 1 sample, 2 clips, 2 classes: softmax per clip ([0.5, 0.5] and [0.25, 0.75]), then the mean
+ * averageClipScores([[[0, 0], [0, Math.log(3)]]]); // [[0.375, 0.625]]
+ * ```
  */
 export function averageClipScores(clipScores: number[][][]): number[][] {
   if (!Array.isArray(clipScores) || clipScores.length === 0) fail('clipScores', 'a non-empty array [samples][clips][classes]', clipScores);
@@ -128,6 +172,13 @@ export function averageClipScores(clipScores: number[][][]): number[][] {
  * Evaluates scores `[samples][classes]` against integer labels `[samples]`: top-k accuracies
  * (default k = 1 and 5, see {@link topKAccuracy}), {@link meanClassAccuracy} and the
  * `[classes][classes]` {@link confusionMatrix} of the argmax predictions.
+ *
+ * @example
+ * ```ts
+ * import { evaluateScores } from 'ske2grid';
+ * const { top, meanClassAccuracy, confusion } = evaluateScores([[2, 1, 0], [0, 1, 2]], [0, 1], { topK: [1, 2] });
+ * // top {1: 0.5, 2: 1}, meanClassAccuracy 0.333 (classes 0, 1, 2: 1, 0, 0), confusion [[1, 0, 0], [0, 0, 1], [0, 0, 0]]
+ * ```
  */
 export function evaluateScores(scores: ScoreRows, labels: ArrayLike<number>, options: EvaluateScoresOptions = {}): ScoreEvaluation {
   const classes = checkScores(scores, labels);
@@ -143,7 +194,17 @@ export function evaluateScores(scores: ScoreRows, labels: ArrayLike<number>, opt
   };
 }
 
-/** Reads a rank-2 score tensor `[samples][classes]` into plain rows (the tensor is not disposed). */
+/**
+ * Reads a rank-2 score tensor `[samples][classes]` into plain rows (the tensor is not disposed).
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { scoresFromTensor } from 'ske2grid';
+ * const logits = tf.tensor2d([[1, 2], [3, 4]]);
+ * await scoresFromTensor(logits); // [[1, 2], [3, 4]]
+ * ```
+ */
 export async function scoresFromTensor(scores: Tensor): Promise<number[][]> {
   if (scores.rank !== 2) fail('scores', 'a rank-2 tensor [samples, classes]', scores.shape);
   return (await scores.array()) as number[][];
@@ -152,6 +213,14 @@ export async function scoresFromTensor(scores: Tensor): Promise<number[][]> {
 /**
  * Reads labels from a tensor: rank 1 `[samples]` class indices, or rank 2 `[samples, classes]`
  * one-hot / probabilities (argmax per row). The tensor is not disposed.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { labelsFromTensor } from 'ske2grid';
+ * await labelsFromTensor(tf.tensor1d([2, 0], 'int32')); // [2, 0]
+ * await labelsFromTensor(tf.tensor2d([[0, 0, 1], [1, 0, 0]])); // [2, 0] (argmax of one-hot rows)
+ * ```
  */
 export async function labelsFromTensor(labels: Tensor): Promise<number[]> {
   if (labels.rank === 1) return (await labels.array()) as number[];

@@ -9,13 +9,31 @@ function trainableIndexTransforms(model: tfl.LayersModel): GridIndexTransform[] 
 /**
  * Recomputes the permutation of every trainable GIT layer from its current scores (one
  * synchronous read per layer). Call it after each optimizer step of a custom training loop.
- * Returns the new permutations.
+ * Returns the new permutations, one per trainable GIT layer in model order (stage s: `[H_s*W_s]`).
+ *
+ * @example
+ * ```ts
+ * import type { LayersModel } from '@tensorflow/tfjs-layers';
+ * import { syncPermutations } from 'ske2grid';
+ * declare const model: LayersModel; // trained in a custom loop
+ * const [stage0] = syncPermutations(model); // after each optimizer.minimize(...): e.g. 25 node indices for 5x5
+ * ```
  */
 export function syncPermutations(model: tfl.LayersModel, options: PermutationUpdateOptions = {}): number[][] {
   return trainableIndexTransforms(model).map((layer) => layer.updatePermutation(options));
 }
 
-/** As {@link syncPermutations}, with asynchronous reads (no stall on WebGL / WebGPU). */
+/**
+ * As {@link syncPermutations}, with asynchronous reads (no stall on WebGL / WebGPU).
+ *
+ * @example
+ * ```ts
+ * import type { LayersModel } from '@tensorflow/tfjs-layers';
+ * import { syncPermutationsAsync } from 'ske2grid';
+ * declare const model: LayersModel; // trained in a custom loop on WebGL / WebGPU
+ * const permutations = await syncPermutationsAsync(model); // one number[] per trainable GIT layer
+ * ```
+ */
 export async function syncPermutationsAsync(model: tfl.LayersModel, options: PermutationUpdateOptions = {}): Promise<number[][]> {
   return Promise.all(trainableIndexTransforms(model).map((layer) => layer.updatePermutationAsync(options)));
 }
@@ -28,7 +46,14 @@ export async function syncPermutationsAsync(model: tfl.LayersModel, options: Per
  * layers, training updates rank by score + Gumbel noise and the final update is noise-free.
  *
  * @example
- * await model.fit(x, y, { epochs: 10, callbacks: [new PermutationSync()] });
+ * ```ts
+ * import type * as tf from '@tensorflow/tfjs-core';
+ * import { PermutationSync, SgdWithWeightDecay, buildSke2Grid, logitsCrossEntropy } from 'ske2grid';
+ * declare const x: tf.Tensor, y: tf.Tensor; // clips [N, 2, 100, 17, 3], one-hot labels [N, 60]
+ * const model = buildSke2Grid();
+ * model.compile({ optimizer: new SgdWithWeightDecay(), loss: logitsCrossEntropy });
+ * await model.fit(x, y, { epochs: 10, callbacks: [new PermutationSync()] }); // fitSke2Grid adds it for you
+ * ```
  */
 export class PermutationSync extends tfl.Callback {
   constructor(private readonly options: Omit<PermutationUpdateOptions, 'noise'> = {}) {

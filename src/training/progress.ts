@@ -30,6 +30,16 @@ export interface ProgressState {
 /**
  * `fit` callback reporting {@link ProgressState} after every batch and epoch to `onProgress`
  * (any UI); see {@link terminalProgress} for a terminal progress bar.
+ *
+ * @example
+ * ```ts
+ * import type * as tf from '@tensorflow/tfjs-core';
+ * import type { LayersModel } from '@tensorflow/tfjs-layers';
+ * import { ProgressReporter, fitSke2Grid } from 'ske2grid';
+ * declare const model: LayersModel, x: tf.Tensor, y: tf.Tensor;
+ * const progress = new ProgressReporter((s) => console.log(`epoch ${s.epoch + 1}/${s.epochs} loss ${s.loss.toFixed(3)}`));
+ * await fitSke2Grid(model, x, y, { epochs: 16, callbacks: [progress] });
+ * ```
  */
 export class ProgressReporter extends tfl.Callback {
   private start = 0;
@@ -104,7 +114,17 @@ export class ProgressReporter extends tfl.Callback {
   }
 }
 
-/** Formats a progress state as one terminal line: bar, epoch, loss, accuracy, samples/s and ETA. */
+/**
+ * Formats a progress state as one terminal line: epoch, a bar `width` characters wide (default 24),
+ * loss, accuracy, validation accuracy, samples/s and ETA.
+ *
+ * @example
+ * ```ts
+ * import { formatProgress } from 'ske2grid';
+ * const state = { epoch: 0, epochs: 2, batch: 5, batchesPerEpoch: 10, loss: 1.5, accuracy: 0.5, samplesPerSecond: 80, etaSeconds: 75 };
+ * formatProgress(state, 10); // 'epoch 1/2 [=====>    ] loss 1.5000 acc 50.0% 80.0 samples/s ETA 1m15s'
+ * ```
+ */
 export function formatProgress(s: ProgressState, width = 24): string {
   const frac = s.batchesPerEpoch ? Math.min(1, s.batch / s.batchesPerEpoch) : 0;
   const filled = Math.round(frac * width);
@@ -118,6 +138,15 @@ export function formatProgress(s: ProgressState, width = 24): string {
 /**
  * A terminal progress bar: rewrites one line per batch and keeps a line per epoch.
  * `write` is where text goes (e.g. `(t) => process.stdout.write(t)` in Node).
+ *
+ * @example
+ * ```ts
+ * import type * as tf from '@tensorflow/tfjs-core';
+ * import type { LayersModel } from '@tensorflow/tfjs-layers';
+ * import { fitSke2Grid, terminalProgress } from 'ske2grid';
+ * declare const model: LayersModel, x: tf.Tensor, y: tf.Tensor;
+ * await fitSke2Grid(model, x, y, { epochs: 16, callbacks: [terminalProgress((t) => process.stdout.write(t))] });
+ * ```
  */
 export function terminalProgress(write: (text: string) => void): ProgressReporter {
   return new ProgressReporter((s) => write(s.epochLogs ? `\r${formatProgress(s)}\n` : `\r${formatProgress(s)}`));

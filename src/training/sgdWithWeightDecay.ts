@@ -23,6 +23,14 @@ export interface SgdWithWeightDecayOptions {
  * (and so also to BatchNorm scales, biases, UPT matrices and GIT scores, like the reference).
  * Use with `model.compile({ optimizer })`, `fitDataset` or `optimizer.minimize` in a custom loop;
  * the learning rate can be changed with `setLearningRate` (see `CosineDecay`).
+ *
+ * @example
+ * ```ts
+ * import { SgdWithWeightDecay, buildSke2Grid, logitsCrossEntropy } from 'ske2grid';
+ * const model = buildSke2Grid({ numClasses: 10 });
+ * // defaults: learningRate 0.05, momentum 0.9, nesterov true, weightDecay 5e-4
+ * model.compile({ optimizer: new SgdWithWeightDecay({ learningRate: 0.1 }), loss: logitsCrossEntropy });
+ * ```
  */
 export class SgdWithWeightDecay extends tf.MomentumOptimizer {
   readonly weightDecay: number;

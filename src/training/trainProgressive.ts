@@ -36,8 +36,13 @@ export interface TrainProgressiveResult {
  * once grown. Resume with a checkpointed model and `completedStages`.
  *
  * @example
- * const { model } = await trainProgressive(buildSke2Grid(cfg), x, y, {
- *   stages: [{ gridShape: [5, 5], epochs: 16 }, { gridShape: [6, 6], epochs: 16 }] });
+ * ```ts
+ * import type { Tensor } from '@tensorflow/tfjs-core';
+ * import { buildSke2Grid, trainProgressive, type ProgressiveStage } from 'ske2grid';
+ * declare const x: Tensor, y: Tensor; // clips [N, 2, 100, 17, 3], one-hot labels [N, 60]
+ * const stages: ProgressiveStage[] = [{ gridShape: [5, 5], epochs: 16 }, { gridShape: [6, 6], epochs: 16 }];
+ * const { model, histories } = await trainProgressive(buildSke2Grid({ gridShape: [5, 5] }), x, y, { stages });
+ * ```
  */
 export async function trainProgressive(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, options: TrainProgressiveOptions): Promise<TrainProgressiveResult>;
 /** {@link trainProgressive} on a streamed dataset of batches (e.g. `clipBatchDataset(...)`); `batchSize`/`shuffle`/`validationData` belong to the dataset. */

@@ -317,7 +317,15 @@ function int64ToNumbers(big: BigInt64Array | BigUint64Array, dtype: NdArrayDType
 
 let halfTable: Float32Array | undefined;
 
-/** IEEE 754 binary16 bit patterns -> float32 values (exact; subnormals, +-0, +-inf and NaN kept). */
+/**
+ * IEEE 754 binary16 bit patterns `[n]` -> float32 values `[n]` (exact; subnormals, +-0, +-inf and NaN kept).
+ *
+ * @example
+ * ```ts
+ * import { float16ToFloat32 } from 'ske2grid';
+ * float16ToFloat32(new Uint16Array([0x3c00, 0xc000, 0x7c00])); // Float32Array [1, -2, Infinity]
+ * ```
+ */
 export function float16ToFloat32(bits: Uint16Array): Float32Array {
   if (halfTable === undefined) {
     halfTable = new Float32Array(65536);

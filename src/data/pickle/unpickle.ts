@@ -53,7 +53,16 @@ export interface UnpickleOptions {
   bigInts?: 'error' | 'bigint';
 }
 
-/** The globals a pickle may name (`__builtin__.X` is read as `builtins.X`); any other global is an error. */
+/**
+ * The globals a pickle may name (`__builtin__.X` is read as `builtins.X`); any other global is an error.
+ *
+ * @example
+ * ```ts
+ * import { ALLOWED_PICKLE_GLOBALS } from 'ske2grid';
+ * ALLOWED_PICKLE_GLOBALS.includes('collections.OrderedDict'); // true
+ * ALLOWED_PICKLE_GLOBALS.includes('os.system'); // false: a pickle naming it is rejected, never run
+ * ```
+ */
 export const ALLOWED_PICKLE_GLOBALS: readonly string[] = [
   'numpy.core.multiarray._reconstruct',
   'numpy._core.multiarray._reconstruct',
@@ -111,6 +120,14 @@ type Item = PickleValue | PyGlobal | Item[] | readonly Item[] | Map<Item, Item> 
  * bytes left before anything is allocated; nesting, value count and array elements are bounded
  * ({@link UnpickleOptions}); reference cycles are rejected. Errors are {@link Ske2GridError}s whose
  * message starts with `pickle:` and names the opcode and its byte offset.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { unpickle } from 'ske2grid';
+ * unpickle(new Uint8Array([0x80, 0x04, 0x4b, 0x07, 0x2e])); // 7 (PROTO 4, BININT1 7, STOP)
+ * const value = unpickle(readFileSync('ntu60_hrnet.pkl')); // dict -> Map, NumPy arrays -> NdArray; nothing executed
+ * ```
  */
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): PickleValue {
   if (!(bytes instanceof Uint8Array)) throw new Ske2GridError(`pickle: expected the pickle as a Uint8Array, got ${typeof bytes}`);

@@ -243,6 +243,13 @@ function checkSplits(json: Record<string, unknown>, size: number): void {
  * per-sample `id` (unique), `label` (in range of `classes`), `frames >= 1`, `frame_offset` (samples
  * back to back) and `byte_offset = frame_offset * M * V * C * 4`, recorded totals, and split index
  * lists (in range, train and test disjoint). Errors name the field path, e.g. `manifest.samples[12].frames`.
+ *
+ * @example
+ * ```ts
+ * import { parseDatasetManifest } from 'ske2grid';
+ * const manifest = parseDatasetManifest(await (await fetch('datasets/nw_ucla/manifest.json')).json());
+ * manifest.classes.length; // 10; manifest.format: 1 person, 20 joints, 3 coordinates
+ * ```
  */
 export function parseDatasetManifest(json: unknown): DatasetManifest {
   if (!isObject(json)) fail('manifest', 'a JSON object', json);
@@ -261,23 +268,60 @@ export function parseDatasetManifest(json: unknown): DatasetManifest {
   return json as DatasetManifest;
 }
 
-/** The dataset's skeleton as a {@link SkeletonLayout}: name = dataset name, joints, edges, centre = `center_joint`. */
+/**
+ * The dataset's skeleton as a {@link SkeletonLayout}: name = dataset name, joints, edges, centre = `center_joint`.
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid, layoutFromManifest, type DatasetManifest } from 'ske2grid';
+ * declare const manifest: DatasetManifest;
+ * const { num_persons: persons, coord_dims: inChannels } = manifest.format;
+ * const model = buildSke2Grid({ layout: layoutFromManifest(manifest), persons, inChannels, numClasses: manifest.classes.length });
+ * ```
+ */
 export function layoutFromManifest(m: DatasetManifest): SkeletonLayout {
   return defineLayout({ name: m.name, joints: m.joints.names, edges: m.joints.edges, center: m.joints.center_joint });
 }
 
-/** Number of values (`frames * M * V * C`) of sample `index`. */
+/**
+ * Number of float32 values (`frames * M * V * C`) of sample `index` (0-based, not range-checked).
+ *
+ * @example
+ * ```ts
+ * import { sampleValueCount, type DatasetManifest } from 'ske2grid';
+ * declare const manifest: DatasetManifest; // M = 1, V = 20, C = 3
+ * sampleValueCount(manifest, 0); // manifest.samples[0].frames * 60
+ * ```
+ */
 export function sampleValueCount(m: DatasetManifest, index: number): number {
   return m.samples[index].frames * m.format.num_persons * m.format.num_joints * m.format.coord_dims;
 }
 
-/** Size in bytes the data file must have: the sum of `frames * M * V * C * 4` over all samples. */
+/**
+ * Size in bytes the data file must have: the sum of `frames * M * V * C * 4` over all samples.
+ *
+ * @example
+ * ```ts
+ * import { expectedDataBytes, type DatasetManifest } from 'ske2grid';
+ * declare const manifest: DatasetManifest, data: Blob; // the manifest and its data file
+ * if (data.size !== expectedDataBytes(manifest)) throw new Error('data.f32 does not match the manifest');
+ * ```
+ */
 export function expectedDataBytes(m: DatasetManifest): number {
   const frameBytes = m.format.num_persons * m.format.num_joints * m.format.coord_dims * 4;
   return m.samples.reduce((sum, s) => sum + s.frames * frameBytes, 0);
 }
 
-/** The names of the protocols in `manifest.splits`. */
+/**
+ * The names of the protocols in `manifest.splits`.
+ *
+ * @example
+ * ```ts
+ * import { datasetProtocols, type DatasetManifest } from 'ske2grid';
+ * declare const manifest: DatasetManifest;
+ * datasetProtocols(manifest); // ['cross_view'] for NW-UCLA, ['five_fold_cv'] for SBU
+ * ```
+ */
 export function datasetProtocols(m: DatasetManifest): string[] {
   return Object.keys(m.splits);
 }
@@ -288,6 +332,14 @@ export function datasetProtocols(m: DatasetManifest): string[] {
  * its `train` list or, when the fold has none, every other fold's test samples; `loocv` without lists is
  * leave-one-out with `fold` = the held-out sample index. Unknown protocols or folds raise an error
  * listing what exists. The arrays are fresh copies.
+ *
+ * @example
+ * ```ts
+ * import { datasetSplit, type DatasetManifest } from 'ske2grid';
+ * declare const nwUcla: DatasetManifest, sbu: DatasetManifest;
+ * const { train, test } = datasetSplit(nwUcla, 'cross_view'); // sample indices
+ * const fold0 = datasetSplit(sbu, 'five_fold_cv', 0); // protocols with folds need the fold (0-based)
+ * ```
  */
 export function datasetSplit(m: DatasetManifest, protocol: string, fold?: number): DatasetSplit {
   const names = datasetProtocols(m);
@@ -316,7 +368,15 @@ export function datasetSplit(m: DatasetManifest, protocol: string, fold?: number
  * Sample `index` as a {@link SkeletonSequence} `[M][T][V][C]` (with `label` and `id`), transposed
  * from the file's frame-major `[T][M][V][C]`. `data` is the whole data file as float32 values, or
  * only the sample's values with `{ sampleSlice: true }`. Checks that `data` is long enough and
- * that every value is finite; errors name the sample id and the position.
+ * that every value is finite; errors name the sample id and the position. `sampleSlice` default false.
+ *
+ * @example
+ * ```ts
+ * import { parseDatasetManifest, sequenceFromBuffer } from 'ske2grid';
+ * const manifest = parseDatasetManifest(await (await fetch('nw_ucla/manifest.json')).json());
+ * const data = new Float32Array(await (await fetch('nw_ucla/data.f32')).arrayBuffer()); // little-endian host
+ * const seq = sequenceFromBuffer(manifest, data, 0); // sample 0 as [M][T][V][C], with label and id
+ * ```
  */
 export function sequenceFromBuffer(
   m: DatasetManifest,

@@ -37,12 +37,27 @@ export type PoseInput = DetectedPose | readonly (DetectedKeypoint | null | undef
  */
 export type PoseFormat = 'movenet' | 'blazepose' | 'mediapipe';
 
-/** The accepted {@link PoseFormat} names. */
+/**
+ * The accepted {@link PoseFormat} names.
+ *
+ * @example
+ * ```ts
+ * import { POSE_FORMATS } from 'ske2grid';
+ * POSE_FORMATS; // ['movenet', 'blazepose', 'mediapipe']
+ * ```
+ */
 export const POSE_FORMATS: readonly PoseFormat[] = Object.freeze(['movenet', 'blazepose', 'mediapipe']);
 
 /**
  * For each COCO-17 joint (in {@link COCO17} order), its index among BlazePose's 33 keypoints (order of
  * `BLAZEPOSE_KEYPOINTS` in tensorflow/tfjs-models `pose-detection/src/constants.ts`, = MediaPipe Pose landmarks).
+ *
+ * @example
+ * ```ts
+ * import { BLAZEPOSE_TO_COCO17, COCO17 } from 'ske2grid';
+ * COCO17.joints[9]; // 'left_wrist'
+ * BLAZEPOSE_TO_COCO17[9]; // 15: BlazePose's left_wrist; length 17
+ * ```
  */
 export const BLAZEPOSE_TO_COCO17: readonly number[] = Object.freeze([0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28]);
 
@@ -113,7 +128,15 @@ function checkPoseObject(pose: unknown, what: string): readonly (DetectedKeypoin
 /**
  * Tells the keypoint convention of one person: a bare landmark array, or keypoints with `visibility`
  * and no `score`, is `'mediapipe'`; BlazePose-only names or 33 keypoints `'blazepose'`; 17 keypoints
- * `'movenet'`. Anything else raises an error.
+ * `'movenet'`. Anything else raises an error naming `what` (default `'pose'`).
+ *
+ * @example
+ * ```ts
+ * import { detectPoseFormat, type DetectedPose } from 'ske2grid';
+ * declare const pose: DetectedPose; // one person from @tensorflow-models/pose-detection
+ * detectPoseFormat(pose); // 'movenet' for 17 keypoints, 'blazepose' for 33
+ * detectPoseFormat([{ x: 0.5, y: 0.4, visibility: 0.9 }]); // 'mediapipe' (a bare landmark list)
+ * ```
  */
 export function detectPoseFormat(pose: PoseInput, what = 'pose'): PoseFormat {
   const keypoints = checkPoseObject(pose, what);
@@ -154,7 +177,14 @@ function finiteOr(value: unknown, fallback: number, what: string): number {
  * BlazePose and MediaPipe take the joints at {@link BLAZEPOSE_TO_COCO17}; MediaPipe's normalised
  * coordinates are scaled by `imageShape` (required) and its `visibility` is the score. A missing
  * keypoint (`null`) is zeros with score 0; a keypoint without a score gets 1. Non-finite values raise
- * an error naming `what` and the keypoint.
+ * an error naming `what` (default `'pose'`) and the keypoint. `options.format` default: {@link detectPoseFormat}.
+ *
+ * @example
+ * ```ts
+ * import { toCocoPose, type PoseInput } from 'ske2grid';
+ * declare const landmarks: PoseInput; // MediaPipe result.landmarks[0]: 33 normalised landmarks
+ * const coco = toCocoPose(landmarks, { imageShape: [720, 1280] }); // xy [17][2] pixels, score [17] (visibility)
+ * ```
  */
 export function toCocoPose(pose: PoseInput, options: Omit<PoseFrameOptions, 'persons'> = {}, what = 'pose'): CocoPose {
   const keypoints = checkPoseObject(pose, what);
@@ -208,6 +238,16 @@ function centreOf(p: CocoPose): [number, number] | null {
  * (extras dropped, lowest score first); a person whose track `id` owns a slot gets that slot; persons
  * without an id take the slot whose last known centre is nearest (greedy, closest pair first); the
  * rest (new ids, no match) fill the free slots in index order.
+ *
+ * @example
+ * ```ts
+ * import { PersonSlotTracker, poseFrameToKeypoints, type DetectedPose } from 'ske2grid';
+ * declare const video: DetectedPose[][]; // video[t]: the persons found in frame t
+ * const tracker = new PersonSlotTracker(2); // 2 slots (the default)
+ * for (const poses of video) {
+ *   const { keypoint, score } = poseFrameToKeypoints(poses, { tracker }); // [2][17][2] pixels, [2][17]
+ * }
+ * ```
  */
 export class PersonSlotTracker {
   /** Person slots M. */
@@ -280,7 +320,15 @@ function checkPoses(poses: unknown, what: string): readonly PoseInput[] {
 /**
  * Maps ONE frame's detected persons to slots: `keypoint` `[M][17][2]` pixels and `score` `[M][17]`
  * (COCO-17), empty slots zeros. Pass the same `tracker` for consecutive frames to keep persons in
- * their slots; without one, persons fill slots by score, highest first. Fresh arrays each call.
+ * their slots; without one, persons fill slots by score, highest first. `persons` default 2; `what` (default
+ * `'poses'`) names the argument in errors. Fresh arrays each call.
+ *
+ * @example
+ * ```ts
+ * import { poseFrameToKeypoints, type DetectedPose } from 'ske2grid';
+ * declare const poses: DetectedPose[]; // one frame of MoveNet multipose output
+ * const { keypoint, score } = poseFrameToKeypoints(poses); // [2][17][2] pixels, [2][17]; best-scoring person in slot 0
+ * ```
  */
 export function poseFrameToKeypoints(poses: readonly PoseInput[], options: PoseFrameToKeypointsOptions = {}, what = 'poses'): PoseFrameKeypoints {
   const tracker = options.tracker ?? new PersonSlotTracker(options.persons ?? 2);
@@ -305,7 +353,16 @@ export function poseFrameToKeypoints(poses: readonly PoseInput[], options: PoseF
 /**
  * Collects detector output frame by frame (`push`) with person tracking, and returns the frames held
  * as a COCO-17 {@link SkeletonSequence} (`toSequence`). With `capacity` it is a ring keeping the
- * most recent frames.
+ * most recent frames (default: all frames, 2 person slots).
+ *
+ * @example
+ * ```ts
+ * import { PoseTrackBuffer, type DetectedPose } from 'ske2grid';
+ * declare const poses: DetectedPose[]; // the persons found in the newest video frame
+ * const buffer = new PoseTrackBuffer({ capacity: 64, imageShape: [480, 640] }); // 2 person slots by default
+ * buffer.push(poses); // once per frame
+ * const seq = buffer.toSequence(); // the last <= 64 frames: keypoint [2][T][17][2], score [2][T][17]
+ * ```
  */
 export class PoseTrackBuffer {
   /** Person slots M. */
@@ -379,6 +436,14 @@ export class PoseTrackBuffer {
  * Turns pose-detector output over time (`frames[t]` = the persons found in frame t) into a COCO-17
  * {@link SkeletonSequence}: C = 2 pixel coordinates, `score`, `persons` slots (default 2) kept by track
  * id or nearest centre, missing persons and keypoints zeros with score 0.
+ *
+ * @example
+ * ```ts
+ * import { normalize2D, posesToSequence, type DetectedPose } from 'ske2grid';
+ * declare const frames: DetectedPose[][]; // frames[t]: the persons found in video frame t
+ * const seq = posesToSequence(frames, { imageShape: [1080, 1920], label: 3 }); // [2][T][17][2] pixels + scores
+ * const normalised = normalize2D(seq); // x, y in [-1, 1)
+ * ```
  */
 export function posesToSequence(frames: readonly (readonly PoseInput[])[], options: PosesToSequenceOptions = {}): SkeletonSequence {
   if (!Array.isArray(frames) || frames.length === 0) fail('frames', 'a non-empty array of frames (arrays of poses)', frames);

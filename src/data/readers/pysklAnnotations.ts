@@ -46,7 +46,16 @@ export interface PysklAnnotationsOptions {
  * annotations) with the safe {@link unpickle} and validates every kept annotation: `frame_dir`,
  * `label`, `total_frames` and `keypoint` present; keypoint 4-D `[M, T, V, C]` with T >= 1 and
  * finite values; `keypoint_score` (if any) `[M, T, V]`; `total_frames` = T; labels in range. Errors
- * name the annotation by index and frame_dir.
+ * name the annotation by index and frame_dir. Defaults: every annotation kept, labels only checked to be
+ * integers >= 0.
+ *
+ * @example
+ * ```ts
+ * import { readPysklAnnotations } from 'ske2grid';
+ * const bytes = new Uint8Array(await (await fetch('ntu60_hrnet.pkl')).arrayBuffer());
+ * const { split, annotations } = readPysklAnnotations(bytes, { split: 'xsub_train', numClasses: 60 });
+ * const first = annotations[0].keypoint; // [M][T][17][2] pixels + score [M][T][17], label, id = frame_dir
+ * ```
  */
 export function readPysklAnnotations(bytes: Uint8Array, options: PysklAnnotationsOptions = {}): PysklAnnotations {
   if (options.numClasses !== undefined) requireInt('readPysklAnnotations options.numClasses', options.numClasses, 1);

@@ -26,6 +26,13 @@ const DEFAULT_MAX_DEGREES = (0.3 * 180) / Math.PI;
  * Rotates the whole sequence by one random rotation: dims 3, angles about x, y, z (drawn in that
  * order, each uniform in [-maxDegrees, maxDegrees]) composed as `Rz * Ry * Rx`; dims 2, one in-plane
  * angle. Lengths are preserved and missing (all-zero) joints stay zero. Scores are kept.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, randomRotation, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence; // 3D: [M][T][V][3]
+ * const rotated = randomRotation(seq, createRandom(1), { maxDegrees: 10 }); // default 0.3 rad = 17.19 degrees
+ * ```
  */
 export function randomRotation(seq: SkeletonSequence, random: Random, options: RandomRotationOptions = {}): SkeletonSequence {
   checkSequence(seq);
@@ -45,7 +52,16 @@ export function randomRotation(seq: SkeletonSequence, random: Random, options: R
   return applyLinear(seq, r);
 }
 
-/** Multiplies each coordinate axis by its own random factor uniform in `range` (drawn in axis order); zero joints stay zero. */
+/**
+ * Multiplies each coordinate axis by its own random factor uniform in `range` (drawn in axis order); zero joints stay zero.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, randomScale, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence;
+ * const scaled = randomScale(seq, createRandom(1), { range: [0.8, 1.2] }); // default [0.9, 1.1]
+ * ```
+ */
 export function randomScale(seq: SkeletonSequence, random: Random, options: RandomScaleOptions = {}): SkeletonSequence {
   checkSequence(seq);
   checkRandom(random);
@@ -59,7 +75,16 @@ export function randomScale(seq: SkeletonSequence, random: Random, options: Rand
   return applyLinear(seq, r);
 }
 
-/** Adds independent N(0, std^2) noise to every coordinate of every present (not all-zero) joint; missing joints stay zero. */
+/**
+ * Adds independent N(0, std^2) noise to every coordinate of every present (not all-zero) joint; missing joints stay zero.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, gaussianNoise, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence;
+ * const noisy = gaussianNoise(seq, createRandom(1), { std: 0.005 }); // default std 0.01
+ * ```
+ */
 export function gaussianNoise(seq: SkeletonSequence, random: Random, options: GaussianNoiseOptions = {}): SkeletonSequence {
   checkSequence(seq);
   checkRandom(random);

@@ -13,7 +13,17 @@ import { sampleFrames, uniformSampleIndices } from './uniformSample.js';
 /** One pipeline step: a pure transform of a clip, given a random source (deterministic steps ignore it). */
 export type TransformStep = (seq: SkeletonSequence, random: Random) => SkeletonSequence;
 
-/** Chains steps left to right into one {@link TransformStep}; every step gets the same `random`. No steps: identity. */
+/**
+ * Chains steps left to right into one {@link TransformStep}; every step gets the same `random`. No steps: identity.
+ *
+ * @example
+ * ```ts
+ * import { composeTransforms, createRandom, gaussianNoise, randomRotation, randomScale, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence; // 3D: [M][T][V][3]
+ * const augment = composeTransforms(randomRotation, randomScale, gaussianNoise); // each with its defaults
+ * const augmented = augment(seq, createRandom(0));
+ * ```
+ */
 export function composeTransforms(...steps: TransformStep[]): TransformStep {
   steps.forEach((s, i) => {
     if (typeof s !== 'function') fail(`steps[${i}]`, 'a function (seq, random) => seq', s);
@@ -56,7 +66,15 @@ export interface PysklPipelineOptions {
  * drawn from `random`; a `NumpyRandomState` seeded like the reference's worker reproduces its clips)
  * -> frame gathering (`PoseDecode`) -> persons and clips (`FormatGCNInput`). Returns a function
  * `(seq, random) => FormattedClips` of shape `[numClips, M, clipLen, V, C]` (C = 3 for 2D joints:
- * x, y, score; 3 per feature for 3D).
+ * x, y, score; 3 per feature for 3D). Defaults in {@link PysklPipelineOptions}.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, pysklTrainPipeline, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence; // COCO-17 pixels with scores: [M][T][17][2] + score
+ * const train = pysklTrainPipeline({ clipLen: 48 }); // kind '2d', feats ['j'], 1 clip, 2 persons
+ * const { data, shape } = train(seq, createRandom(0)); // shape [1, 2, 48, 17, 3]
+ * ```
  */
 export function pysklTrainPipeline(options: PysklPipelineOptions = {}): (seq: SkeletonSequence, random: Random) => FormattedClips {
   const o = resolveOptions(options, 'train');
@@ -72,6 +90,14 @@ export function pysklTrainPipeline(options: PysklPipelineOptions = {}): (seq: Sk
  * The reference test pipeline: as {@link pysklTrainPipeline} without augmentations and with the
  * deterministic test-mode sampler (reseeded with `seed`, default 255, for every sample), 10 clips by
  * default. Returns `(seq) => FormattedClips` of shape `[numClips, M, clipLen, V, C]`.
+ *
+ * @example
+ * ```ts
+ * import { pysklTestPipeline, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence; // COCO-17 pixels with scores
+ * const test = pysklTestPipeline({ clipLen: 48 }); // 10 clips, sampler seed 255
+ * test(seq).shape; // [10, 2, 48, 17, 3], the same for every call
+ * ```
  */
 export function pysklTestPipeline(options: PysklPipelineOptions = {}): (seq: SkeletonSequence) => FormattedClips {
   const o = resolveOptions(options, 'test');

@@ -29,6 +29,14 @@ export interface FormattedClips {
  * else C = dims), persons are cut or padded to `persons`, and the T frames (e.g. the `numClips * L`
  * frames of a multi-clip sample) are split into `numClips` consecutive clips, each the layout the
  * model consumes: `[numClips, M, T / numClips, V, C]`. Throws when T is not divisible by `numClips`.
+ * Defaults: 2 persons, 1 clip.
+ *
+ * @example
+ * ```ts
+ * import { formatClips, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence; // [1][200][17][2] + score: 10 sampled clips of 20 frames, one after another
+ * const { data, shape } = formatClips(seq, { numClips: 10 }); // shape [10, 2, 20, 17, 3]: score appended, person 2 zeros
+ * ```
  */
 export function formatClips(seq: SkeletonSequence, options: FormatClipsOptions = {}): FormattedClips {
   checkSequence(seq);

@@ -23,6 +23,13 @@ export interface Normalize2DOptions {
  * Image-size normalisation of pixel coordinates: `x <- (x - w/2) / (w/2)`, `y <- (y - h/2) / (h/2)`
  * (float32 arithmetic like the reference), other channels unchanged; on-image points land in [-1, 1).
  * Shapes, scores and metadata are kept. See {@link Normalize2DOptions} for the image size and masking.
+ *
+ * @example
+ * ```ts
+ * import { normalize2D, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence; // COCO-17 pixels of a 1920 x 1080 video: [M][T][17][2] + score
+ * const normalised = normalize2D(seq, { imageShape: [1080, 1920] }); // (960, 540) -> (0, 0); mode 'reference'
+ * ```
  */
 export function normalize2D(seq: SkeletonSequence, options: Normalize2DOptions = {}): SkeletonSequence {
   checkSequence(seq);

@@ -45,6 +45,14 @@ export interface CenterSequenceOptions {
  * is left as is (their cross product is 0). An all-zero sequence (or one without a present frame) is
  * returned unchanged (a copy).
  * Scores, when present, follow the kept frames and persons. Output `[M][T'][V][3]`, T' <= T.
+ *
+ * @example
+ * ```ts
+ * import { normalize3D, type SkeletonSequence } from 'ske2grid';
+ * declare const ntu: SkeletonSequence, ucla: SkeletonSequence; // [M][T][25][3] and [1][T][20][3]
+ * const a = normalize3D(ntu); // spine_mid at the origin, spine along +z, shoulders along +x
+ * const b = normalize3D(ucla, { centerJoint: 1 }); // Kinect-20: centred on the spine joint
+ * ```
  */
 export function normalize3D(seq: SkeletonSequence, options: Normalize3DOptions = {}): SkeletonSequence {
   checkSequence(seq);
@@ -106,7 +114,14 @@ export function normalize3D(seq: SkeletonSequence, options: Normalize3DOptions =
 /**
  * Translates every present joint (not all coordinates 0) by minus person 0's `joint` position
  * (`'first'` frame or `'each'` frame, see {@link CenterSequenceOptions}); missing joints stay 0. If
- * person 0 never has the joint, the sequence is returned unchanged (a copy). Any dims.
+ * person 0 never has the joint, the sequence is returned unchanged (a copy). Any dims; `options.frame` default `'first'`.
+ *
+ * @example
+ * ```ts
+ * import { centerSequence, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence; // any dims, e.g. [2][T][17][3]
+ * const centred = centerSequence(seq, 0, { frame: 'each' }); // relative to person 0's joint 0 in every frame
+ * ```
  */
 export function centerSequence(seq: SkeletonSequence, joint: number, options: CenterSequenceOptions = {}): SkeletonSequence {
   checkSequence(seq);

@@ -17,7 +17,15 @@ export interface SelectPersonsOptions {
 
 /**
  * Returns a sequence with exactly `numPersons` person slots (`[numPersons][T][V][C]`, scores likewise):
- * persons chosen and ordered by `order`, extra ones dropped, missing ones filled by `mode`.
+ * persons chosen and ordered by `order` (default `'stored'`), extra ones dropped, missing ones filled by
+ * `mode` (default `'zero'`).
+ *
+ * @example
+ * ```ts
+ * import { selectPersons, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence; // 4 detected persons: [4][T][17][2] + score
+ * const two = selectPersons(seq, 2, { order: 'score' }); // [2][T][17][2]: the 2 best-scoring persons
+ * ```
  */
 export function selectPersons(seq: SkeletonSequence, numPersons: number, options: SelectPersonsOptions = {}): SkeletonSequence {
   checkSequence(seq);

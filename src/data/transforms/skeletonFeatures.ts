@@ -10,6 +10,13 @@ const FEATURES: readonly SkeletonFeature[] = ['j', 'b', 'jm', 'bm'];
  * Bones (PYSKL `JointToBone`): `bone[v] = joint[v] - joint[parents[v]]` on every coordinate, so a root
  * (its own parent) gets 0. A `score` `[M][T][V]` becomes the bone score `(s[v] + s[parents[v]]) / 2`.
  * `parents` has length V with entries in [0, V) (see `boneParents`). Shapes are unchanged.
+ *
+ * @example
+ * ```ts
+ * import { boneParents, jointToBone, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence; // NTU-25 3D joints [M][T][25][3]
+ * const bones = jointToBone(seq, boneParents('nturgb+d')); // [M][T][25][3]; the root spine_shoulder gets 0
+ * ```
  */
 export function jointToBone(seq: SkeletonSequence, parents: readonly number[]): SkeletonSequence {
   checkSequence(seq);
@@ -32,6 +39,13 @@ export function jointToBone(seq: SkeletonSequence, parents: readonly number[]): 
 /**
  * Motion (PYSKL `ToMotion`): frame t holds `x[t + 1] - x[t]` for t < T - 1 and the last frame is 0
  * (a 1-frame sequence is all 0). A `score` becomes `(s[t] + s[t + 1]) / 2`, last frame 0. Shapes unchanged.
+ *
+ * @example
+ * ```ts
+ * import { jointMotion, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence; // [M][T][V][C]
+ * const motion = jointMotion(seq); // [M][T][V][C]: frame t holds x[t + 1] - x[t], the last frame 0
+ * ```
  */
 export function jointMotion(seq: SkeletonSequence): SkeletonSequence {
   checkSequence(seq);
@@ -59,6 +73,13 @@ export function jointMotion(seq: SkeletonSequence): SkeletonSequence {
  * consumed as in the reference) and `C' = dims` otherwise. `'b'`/`'bm'` need `parents` (length V).
  * Motion is taken between consecutive frames of the sequence as given (the reference runs this before
  * temporal sampling). `feats` is non-empty without repeats; `['j']` default.
+ *
+ * @example
+ * ```ts
+ * import { boneParents, skeletonFeatures, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence; // COCO-17 2D: [M][T][17][2] + score [M][T][17]
+ * const jb = skeletonFeatures(seq, ['j', 'b'], boneParents('coco')); // [M][T][17][6]: joint x, y, score, bone x, y, score
+ * ```
  */
 export function skeletonFeatures(
   seq: SkeletonSequence,

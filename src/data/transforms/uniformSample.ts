@@ -36,6 +36,14 @@ export interface UniformSampleOptions {
  * - L <= n < 2L: L strictly increasing frames that skip n - L of them (`choice(L + 1, n - L)` slots);
  * - n >= 2L: one random frame in each of L equal segments `[floor(k n / L), floor((k+1) n / L))`.
  * With a {@link NumpyRandomState} (and always in test mode) the result equals the reference's exactly.
+ * Defaults: 1 clip, train mode (needs `random`), whole video (see {@link UniformSampleOptions}).
+ *
+ * @example
+ * ```ts
+ * import { NumpyRandomState, uniformSampleIndices } from 'ske2grid';
+ * const train = uniformSampleIndices(300, 100, { random: new NumpyRandomState(0) }); // 100 indices, one per 3-frame segment
+ * const test = uniformSampleIndices(300, 100, { mode: 'test', numClips: 10 }); // 1000 indices, seed 255
+ * ```
  */
 export function uniformSampleIndices(totalFrames: number, clipLen: number, options: UniformSampleOptions = {}): Int32Array {
   requireInt('totalFrames', totalFrames, 1);
@@ -84,6 +92,13 @@ export function uniformSampleIndices(totalFrames: number, clipLen: number, optio
 /**
  * Gathers frames: a sequence with `indices.length` frames, frame k = input frame `indices[k]`
  * (keypoints and scores; PYSKL's `PoseDecode`). Indices are integers in `[0, seq.frames)`.
+ *
+ * @example
+ * ```ts
+ * import { sampleFrames, uniformSampleIndices, type SkeletonSequence } from 'ske2grid';
+ * declare const seq: SkeletonSequence; // [M][T][V][C]
+ * const clip = sampleFrames(seq, uniformSampleIndices(seq.frames, 32, { mode: 'test' })); // [M][32][V][C]
+ * ```
  */
 export function sampleFrames(seq: SkeletonSequence, indices: ArrayLike<number>): SkeletonSequence {
   checkSequence(seq);
