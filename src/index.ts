@@ -144,3 +144,6 @@ export {
 } from './data/clipBatches.js';
 export { fitSke2GridDataset, type FitSke2GridDatasetOptions, type BatchDataset } from './training/fitSke2Grid.js';
 export { evaluateSequences, type EvaluateSequencesOptions, type SequenceEvaluation } from './training/evaluateSequences.js';
+export { paddedConv2d, type PaddedConv2dOptions } from './ops/paddedConv2d.js';
+export type { ConvActivation } from './ops/directConvolution.js';
+export { CONV_FORMULATIONS, DEFAULT_CONV_FORMULATIONS, resolveConvFormulation, type ConvFormulation, type ConvFormulationSetting } from './ops/convFormulation.js';

@@ -44,6 +44,15 @@ export interface FoldedGridConvWeights {
  * `relu(spatial_conv(x))` (k x k per frame, zero padded, bias and ReLU fused) ->
  * `temporal_conv` (kt taps per cell, stride, padding (kt-1)/2 on both sides) -> `+ residual` -> ReLU.
  * Weights start at zero; write them with {@link FoldedGridConvBlock.setFolded}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { FoldedGridConvBlock } from 'ske2grid';
+ * // kernelSize 3, temporalKernelSize 9, residual 'none'; weights zero until setFolded(...)
+ * const block = new FoldedGridConvBlock({ filters: 8, stride: 2 });
+ * const y = block.apply(tf.zeros([1, 2, 32, 5, 5, 3])) as tf.Tensor; // [1, 2, 16, 5, 5, 8]
+ * ```
  */
 export class FoldedGridConvBlock extends Ske2GridLayer {
   /** Registered class name. */

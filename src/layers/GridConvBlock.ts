@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import { Ske2GridError, describe } from '../errors.js';
-import { batchNormLastAxis, type BatchNormVariables } from '../ops/batchNorm.js';
-import { conv2dValid, takeEveryAlongTime } from '../ops/convolution.js';
+import { batchNormLastAxis, runningScaleShift, type BatchNormVariables } from '../ops/batchNorm.js';
+import { checkConvFormulation, type ConvFormulationSetting } from '../ops/convFormulation.js';
+import { paddedConv2d } from '../ops/paddedConv2d.js';
 import { Ske2GridLayer, isTraining, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
 
 /** Residual branch of a {@link GridConvBlock}. */
@@ -34,6 +35,12 @@ export interface GridConvBlockArgs extends LayerArgs {
   frozenBatchNorm?: boolean;
   /** Seed of the random initialisation (same seed, same weights on every backend); default none. */
   seed?: number;
+  /**
+   * How the grid, temporal and residual convolutions are computed (`'conv2d'` or `'matmul'`, see
+   * {@link ConvFormulation}); `'auto'` picks the measured default of the backend active at call
+   * time. Values and gradients do not depend on it beyond float32 rounding. Default `'auto'`.
+   */
+  convFormulation?: ConvFormulationSetting;
 }
 
 /**
@@ -41,7 +48,9 @@ export interface GridConvBlockArgs extends LayerArgs {
  * output `[B, M, T', H, W, filters]` with `T' = floor((T - 1) / stride) + 1`:
  * `spatial_conv` (k x k on each frame's H x W grid, zero padded) -> `spatial_bn` ->
  * `temporal_bn_in` -> ReLU -> `temporal_conv` (9 taps per cell, stride, padding 4/4) ->
- * `temporal_bn_out` -> dropout; plus the residual; final ReLU.
+ * `temporal_bn_out` -> dropout; plus the residual; final ReLU. Every convolution is one
+ * {@link paddedConv2d} call (own padding, bias fused, formulation from `convFormulation`); in
+ * inference the batch norms are folded into the convolutions (3 fused convolutions, one add, one ReLU).
  */
 export class GridConvBlock extends Ske2GridLayer {
   /** Registered class name. */
@@ -55,6 +64,8 @@ export class GridConvBlock extends Ske2GridLayer {
   readonly epsilon: number;
   readonly momentum: number;
   frozenBatchNorm: boolean;
+  /** The formulation setting of the convolutions (see {@link GridConvBlockArgs.convFormulation}). */
+  convFormulation: ConvFormulationSetting;
   private resolvedResidual: 'none' | 'identity' | 'conv' = 'none';
   private w: Record<string, LayerVariable> = {};
   private bn: Record<string, BatchNormVariables> = {};
@@ -81,6 +92,7 @@ export class GridConvBlock extends Ske2GridLayer {
     this.epsilon = args.epsilon ?? 1e-5;
     this.momentum = args.momentum ?? 0.1;
     this.frozenBatchNorm = args.frozenBatchNorm ?? false;
+    this.convFormulation = checkConvFormulation('GridConvBlock convFormulation', args.convFormulation);
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -95,8 +107,7 @@ export class GridConvBlock extends Ske2GridLayer {
     if (this.residual === 'identity' && (cin !== cout || this.stride !== 1)) {
       throw new Ske2GridError(`${this.name} residual: 'identity' needs equal channels and stride 1, got ${cin}->${cout}, stride ${this.stride}`);
     }
-    this.resolvedResidual =
-      this.residual === 'auto' ? (cin === cout && this.stride === 1 ? 'identity' : 'conv') : this.residual;
+    this.resolvedResidual = this.residual === 'auto' ? (cin === cout && this.stride === 1 ? 'identity' : 'conv') : this.residual;
     let draws = 0;
     const kaiming = (name: string, shape: number[], fanOut: number) => {
       const v = this.addNamedWeight(name, shape, 'zeros', true);
@@ -121,44 +132,99 @@ export class GridConvBlock extends Ske2GridLayer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = single(inputs);
-      const [b, m, t, h, wd, cin] = x.shape;
       const training = isTraining(kwargs);
-      const bnOpts = { training: training && !this.frozenBatchNorm, epsilon: this.epsilon, momentum: this.momentum };
-      const cout = this.filters;
-      const p = (this.kernelSize - 1) / 2;
-      const pt = (this.temporalKernelSize - 1) / 2;
-
-      // Spatial unit: k x k convolution on every frame's grid.
-      const frames = tf.reshape(x, [b * m * t, h, wd, cin]);
-      const padded = tf.pad(frames, [[0, 0], [p, p], [p, p], [0, 0]]);
-      let y: tf.Tensor = tf.add(conv2dValid(padded as tf.Tensor4D, this.w.spatialKernel.read() as tf.Tensor4D, [1, 1]), this.w.spatialBias.read());
-      y = batchNormLastAxis(y, this.bn.spatial, bnOpts);
-
-      // Temporal unit: BN, ReLU, 9-tap convolution along time for each cell, BN, dropout.
-      y = tf.reshape(y, [b * m, t, h * wd, cout]);
-      y = tf.relu(batchNormLastAxis(y, this.bn.temporalIn, bnOpts));
-      y = tf.pad(y, [[0, 0], [pt, pt], [0, 0], [0, 0]]);
-      y = tf.add(conv2dValid(y as tf.Tensor4D, this.w.temporalKernel.read() as tf.Tensor4D, [this.stride, 1]), this.w.temporalBias.read());
-      y = batchNormLastAxis(y, this.bn.temporalOut, bnOpts);
-      if (training && this.dropout > 0) y = tf.dropout(y, this.dropout);
-      const tOut = y.shape[1] as number;
-
-      const res = this.residualBranch(x, bnOpts);
-      if (res) y = tf.add(y, res);
-      return tf.reshape(tf.relu(y), [b, m, tOut, h, wd, cout]);
+      return training ? this.trainingCall(x, !this.frozenBatchNorm) : this.foldedCall(x);
     });
   }
 
-  private residualBranch(x: tf.Tensor, bnOpts: { training: boolean; epsilon: number; momentum: number }): tf.Tensor | null {
+  /** One of the block's convolutions ({@link paddedConv2d} with this block's formulation). */
+  private conv(
+    x: tf.Tensor,
+    kernel: tf.Tensor,
+    opts: { strides?: [number, number]; padding?: [number, number]; bias: tf.Tensor; activation?: 'linear' | 'relu' },
+  ): tf.Tensor4D {
+    return paddedConv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, { ...opts, bias: opts.bias as tf.Tensor1D, formulation: this.convFormulation });
+  }
+
+  /** Training: batch statistics (or the running ones with `frozenBatchNorm`), dropout. */
+  private trainingCall(x: tf.Tensor, batchStatistics: boolean): tf.Tensor {
     const [b, m, t, h, wd, cin] = x.shape;
-    if (this.resolvedResidual === 'none') return null;
+    const bnOpts = { training: batchStatistics, epsilon: this.epsilon, momentum: this.momentum };
+    const cout = this.filters;
+    const p = (this.kernelSize - 1) / 2;
+    const pt = (this.temporalKernelSize - 1) / 2;
+
+    // Spatial unit: k x k convolution on every frame's grid.
+    const frames = tf.reshape(x, [b * m * t, h, wd, cin]);
+    let y: tf.Tensor = this.conv(frames, this.w.spatialKernel.read(), { padding: [p, p], bias: this.w.spatialBias.read() });
+    y = batchNormLastAxis(y, this.bn.spatial, bnOpts);
+
+    // Temporal unit: BN, ReLU, 9-tap convolution along time for each cell, BN, dropout.
+    y = tf.reshape(y, [b * m, t, h * wd, cout]);
+    y = tf.relu(batchNormLastAxis(y, this.bn.temporalIn, bnOpts));
+    y = this.conv(y, this.w.temporalKernel.read(), { strides: [this.stride, 1], padding: [pt, 0], bias: this.w.temporalBias.read() });
+    y = batchNormLastAxis(y, this.bn.temporalOut, bnOpts);
+    if (this.dropout > 0) y = tf.dropout(y, this.dropout);
+    const tOut = y.shape[1] as number;
+
     const seq = tf.reshape(x, [b * m, t, h * wd, cin]);
-    if (this.resolvedResidual === 'identity') return seq;
-    const strided = takeEveryAlongTime(seq, this.stride);
-    const [n, tOut, cells] = strided.shape;
-    const flat = tf.reshape(strided, [n * tOut * cells, cin]);
-    const z = tf.add(tf.matMul(flat, this.w.residualKernel.read() as tf.Tensor2D), this.w.residualBias.read());
-    return tf.reshape(batchNormLastAxis(z, this.bn.residual, bnOpts), [n, tOut, cells, this.filters]);
+    if (this.resolvedResidual === 'identity') y = tf.add(y, seq);
+    if (this.resolvedResidual === 'conv') {
+      const z = this.conv(seq, this.residualKernel4d(), { strides: [this.stride, 1], bias: this.w.residualBias.read() });
+      y = tf.add(y, batchNormLastAxis(z, this.bn.residual, bnOpts));
+    }
+    return tf.reshape(tf.relu(y), [b, m, tOut, h, wd, cout]);
+  }
+
+  /**
+   * Inference: every batch norm is affine with the running statistics, so it is folded into the
+   * convolution before it (kernel times scale, bias times scale plus shift): the spatial unit's two
+   * batch norms and ReLU become one fused convolution, the temporal and residual ones carry their
+   * batch norm; then the residual add and the final ReLU.
+   */
+  private foldedCall(x: tf.Tensor): tf.Tensor {
+    const [b, m, t, h, wd, cin] = x.shape;
+    const cout = this.filters;
+    const p = (this.kernelSize - 1) / 2;
+    const pt = (this.temporalKernelSize - 1) / 2;
+    const bn1 = runningScaleShift(this.bn.spatial, this.epsilon);
+    const bn2 = runningScaleShift(this.bn.temporalIn, this.epsilon);
+    const bn3 = runningScaleShift(this.bn.temporalOut, this.epsilon);
+    // BN2(BN1(z)) = z * (s1 s2) + (t1 s2 + t2)
+    const spatialScale = tf.mul(bn1.scale, bn2.scale);
+    const spatialShift = tf.add(tf.mul(bn1.shift, bn2.scale), bn2.shift);
+    const frames = tf.reshape(x, [b * m * t, h, wd, cin]);
+    let y: tf.Tensor = this.conv(frames, tf.mul(this.w.spatialKernel.read(), spatialScale), {
+      padding: [p, p],
+      bias: tf.add(tf.mul(this.w.spatialBias.read(), spatialScale), spatialShift),
+      activation: 'relu',
+    });
+    y = tf.reshape(y, [b * m, t, h * wd, cout]);
+    const residual = this.resolvedResidual;
+    y = this.conv(y, tf.mul(this.w.temporalKernel.read(), bn3.scale), {
+      strides: [this.stride, 1],
+      padding: [pt, 0],
+      bias: tf.add(tf.mul(this.w.temporalBias.read(), bn3.scale), bn3.shift),
+      activation: residual === 'none' ? 'relu' : 'linear',
+    });
+    const tOut = y.shape[1] as number;
+    const seq = tf.reshape(x, [b * m, t, h * wd, cin]);
+    if (residual === 'identity') y = tf.relu(tf.add(y, seq));
+    if (residual === 'conv') {
+      const bn4 = runningScaleShift(this.bn.residual, this.epsilon);
+      const z = this.conv(seq, tf.mul(this.residualKernel4d(), bn4.scale), {
+        strides: [this.stride, 1],
+        bias: tf.add(tf.mul(this.w.residualBias.read(), bn4.scale), bn4.shift),
+      });
+      y = tf.relu(tf.add(y, z));
+    }
+    return tf.reshape(y, [b, m, tOut, h, wd, cout]);
+  }
+
+  /** The `[cin, cout]` residual kernel as a 1x1 convolution filter `[1, 1, cin, cout]`. */
+  private residualKernel4d(): tf.Tensor {
+    const [cin, cout] = this.w.residualKernel.shape as number[];
+    return tf.reshape(this.w.residualKernel.read(), [1, 1, cin, cout]);
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -179,6 +245,7 @@ export class GridConvBlock extends Ske2GridLayer {
       epsilon: this.epsilon,
       momentum: this.momentum,
       frozenBatchNorm: this.frozenBatchNorm,
+      convFormulation: this.convFormulation,
     });
   }
 }

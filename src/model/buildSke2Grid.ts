@@ -65,6 +65,7 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
       epsilon: c.batchNormEpsilon,
       momentum: c.batchNormMomentum,
       seed: seed(100 + i),
+      convFormulation: c.convFormulation,
     }).apply(x) as tfl.SymbolicTensor;
   });
   x = new PersonGridPooling({ name: layerNames.pool }).apply(x) as tfl.SymbolicTensor;

@@ -1,4 +1,5 @@
 import { fail } from '../errors.js';
+import { checkConvFormulation, type ConvFormulationSetting } from '../ops/convFormulation.js';
 import { resolveLayout, type LayoutName } from '../layouts/registry.js';
 import type { PriorMode, SkeletonLayout } from '../layouts/skeletonLayout.js';
 
@@ -56,6 +57,12 @@ export interface Ske2GridConfig {
   name?: string;
   /** Seed of the weight initialisation (reproducible models on every backend); default `null` (unseeded). */
   seed?: number | null;
+  /**
+   * How the grid blocks compute their convolutions: `'conv2d'`, `'matmul'` (see {@link ConvFormulation}),
+   * or `'auto'`, the measured fastest for the backend active at call time. Results do not depend on it
+   * beyond float32 rounding. Default `'auto'`.
+   */
+  convFormulation?: ConvFormulationSetting;
 }
 
 /** A validated config with every default filled in. */
@@ -77,11 +84,12 @@ export interface ResolvedSke2GridConfig {
   batchNormMomentum: number;
   name: string;
   seed: number | null;
+  convFormulation: ConvFormulationSetting;
 }
 
 const KNOWN_KEYS = new Set([
   'layout', 'gridShape', 'stages', 'inChannels', 'persons', 'frames', 'numClasses', 'blocks', 'dropout',
-  'prior', 'gumbelNoise', 'batchNormEpsilon', 'batchNormMomentum', 'name', 'seed',
+  'prior', 'gumbelNoise', 'batchNormEpsilon', 'batchNormMomentum', 'name', 'seed', 'convFormulation',
 ]);
 
 const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
@@ -167,6 +175,7 @@ export function resolveConfig(config: Ske2GridConfig = {}): ResolvedSke2GridConf
     batchNormMomentum: positive('batchNormMomentum', 0.1, 1),
     name,
     seed,
+    convFormulation: checkConvFormulation('config.convFormulation', config.convFormulation),
   };
 }
 

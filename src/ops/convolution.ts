@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * axes swapped. The wasm backend has no `Conv2DBackpropFilter` kernel and a slow
  * `Conv2DBackpropInput`; `Conv2D` is registered and fast on every backend, so this formulation
  * trains everywhere. Input `[N, H, W, Cin]`, filter `[kh, kw, Cin, Cout]`, output `[N, H', W', Cout]`.
+ * The grid blocks use {@link paddedConv2d} (own padding, fused bias, choice of formulation) instead.
  */
 export function conv2dValid(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number]): tf.Tensor4D {
   const forward = (xIn: tf.Tensor, fIn: tf.Tensor, save: tf.GradSaveFunc) => {
