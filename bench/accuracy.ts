@@ -66,7 +66,8 @@ const RECIPES: Record<string, DatasetRecipe> = {
     persons: 2,
     normalize3D: { centerJoint: 2, zAxis: [2, 1], xAxis: [6, 3] },
     published: 'HCN 98.6 (5-fold)',
-    citation: 'Yun, Honorio, Chattopadhyay, Berg, Samaras, "Two-person interaction detection using body-pose features and multiple instance learning", CVPR Workshops 2012',
+    citation:
+      'Yun, Honorio, Chattopadhyay, Berg, Samaras, "Two-person interaction detection using body-pose features and multiple instance learning", CVPR Workshops 2012',
   },
   utkinect: {
     protocol: 'cross_subject_odd_even',
@@ -151,13 +152,39 @@ async function main(): Promise<void> {
   if (ensemble !== '') {
     // Multi-stream ensemble: sum of the streams' saved clip-averaged probabilities.
     const streams = ensemble.split(',');
-    const parts = streams.map((s) => JSON.parse(readFileSync(`${scoresDir}/${tag}-${s}.json`, 'utf8')) as { model: string; grid: string; probabilities: number[][]; labels: number[]; epochs: number; frames: number; width: number; clips: number });
+    const parts = streams.map(
+      (s) =>
+        JSON.parse(readFileSync(`${scoresDir}/${tag}-${s}.json`, 'utf8')) as {
+          model: string;
+          grid: string;
+          probabilities: number[][];
+          labels: number[];
+          epochs: number;
+          frames: number;
+          width: number;
+          clips: number;
+        },
+    );
     const summed = parts[0].probabilities.map((row, i) => row.map((_, k) => parts.reduce((a, p) => a + p.probabilities[i][k], 0)));
     const result = evaluateScores(summed, parts[0].labels);
     const row: ResultRow = {
-      dataset: datasetName, protocol: recipe.protocol, fold, stream: streams.join('+'), model: parts[0].model, grid: parts[0].grid,
-      epochs: parts[0].epochs, frames: parts[0].frames, width: parts[0].width, clips: parts[0].clips, top1: result.top[1],
-      meanClassAccuracy: result.meanClassAccuracy, trainSeconds: 0, samplesPerSecond: 0, backend: '-', seed: 0, date: new Date().toISOString().slice(0, 10),
+      dataset: datasetName,
+      protocol: recipe.protocol,
+      fold,
+      stream: streams.join('+'),
+      model: parts[0].model,
+      grid: parts[0].grid,
+      epochs: parts[0].epochs,
+      frames: parts[0].frames,
+      width: parts[0].width,
+      clips: parts[0].clips,
+      top1: result.top[1],
+      meanClassAccuracy: result.meanClassAccuracy,
+      trainSeconds: 0,
+      samplesPerSecond: 0,
+      backend: '-',
+      seed: 0,
+      date: new Date().toISOString().slice(0, 10),
     };
     saveRow(row);
     printRows([row]);
@@ -170,7 +197,9 @@ async function main(): Promise<void> {
   await tf.ready();
   const stream = option('--stream', 'j') as SkeletonFeature;
   const grids = option('--grids', '5').split(',').map(Number);
-  const epochs = option('--epochs', grids.map((_, i) => (i === 0 ? 40 : 20)).join(',')).split(',').map(Number);
+  const epochs = option('--epochs', grids.map((_, i) => (i === 0 ? 40 : 20)).join(','))
+    .split(',')
+    .map(Number);
   const width = Number(option('--width', '16'));
   const frames = Number(option('--frames', '32'));
   const seed = Number(option('--seed', '0'));
@@ -232,7 +261,9 @@ async function main(): Promise<void> {
             const loss = await num(logs?.loss);
             const acc = await num(logs?.acc);
             const elapsed = (Date.now() - start) / 1000;
-            console.log(`${grids[stage]}x${grids[stage]} epoch ${epoch + 1}/${epochs[stage]} loss ${loss.toFixed(3)} train acc ${(100 * acc).toFixed(1)} % ${(elapsed / (epoch + 1)).toFixed(0)} s/epoch`);
+            console.log(
+              `${grids[stage]}x${grids[stage]} epoch ${epoch + 1}/${epochs[stage]} loss ${loss.toFixed(3)} train acc ${(100 * acc).toFixed(1)} % ${(elapsed / (epoch + 1)).toFixed(0)} s/epoch`,
+            );
           }
         })(),
       ],

@@ -84,7 +84,10 @@ export async function setUpDataset(defaults: { frames: number; batchSize: number
     seed: Number(option('--seed', '0')),
     clips: pysklTrainPipeline({
       ...pipeline,
-      augmentations: [(s: SkeletonSequence, r) => randomRotation(s, r, { maxDegrees: 15 }), (s: SkeletonSequence, r) => randomScale(s, r, { range: [0.9, 1.1] })],
+      augmentations: [
+        (s: SkeletonSequence, r) => randomRotation(s, r, { maxDegrees: 15 }),
+        (s: SkeletonSequence, r) => randomScale(s, r, { range: [0.9, 1.1] }),
+      ],
     }),
   });
   console.log(

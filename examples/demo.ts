@@ -64,7 +64,9 @@ const tensors = (set: SkeletonSample[]) => {
 };
 const tr = tensors(train);
 const te = tensors(test);
-console.log(`synthetic COCO-17 actions: ${classes.length} classes (${classes.join(', ')}), ${train.length} train / ${test.length} test clips, ${FRAMES} frames; backend ${tf.getBackend()}`);
+console.log(
+  `synthetic COCO-17 actions: ${classes.length} classes (${classes.join(', ')}), ${train.length} train / ${test.length} test clips, ${FRAMES} frames; backend ${tf.getBackend()}`,
+);
 
 // 2. A small Ske2Grid (same architecture as the paper's, narrower and shallower), 5x5 then 6x6.
 const model = buildSke2Grid({
@@ -73,9 +75,12 @@ const model = buildSke2Grid({
   frames: FRAMES,
   persons: 1,
   blocks: [
-    { filters: 16, stride: 1 }, { filters: 16, stride: 1 },
-    { filters: 32, stride: 2 }, { filters: 32, stride: 1 },
-    { filters: 64, stride: 2 }, { filters: 64, stride: 1 },
+    { filters: 16, stride: 1 },
+    { filters: 16, stride: 1 },
+    { filters: 32, stride: 2 },
+    { filters: 32, stride: 1 },
+    { filters: 64, stride: 2 },
+    { filters: 64, stride: 1 },
   ],
 });
 const stages = [
@@ -129,8 +134,12 @@ const seconds = (performance.now() - t0) / 1000;
 console.log('\n| grid | epochs | final train loss | test top-1 | test top-5 | mean class acc |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-console.log(`\nmodel saved to ${join(out, 'model')} (reload max |logit diff| ${reloadDiff.toExponential(1)}); pictures: ${join(out, 'learned-grid.svg')}, ${join(out, 'training-curves.svg')}`);
-console.log(`total ${seconds.toFixed(0)} s on ${tf.getBackend()}; ${histories.length} stages. The data is synthetic: these numbers show the pipeline works, not accuracy on real motion.`);
+console.log(
+  `\nmodel saved to ${join(out, 'model')} (reload max |logit diff| ${reloadDiff.toExponential(1)}); pictures: ${join(out, 'learned-grid.svg')}, ${join(out, 'training-curves.svg')}`,
+);
+console.log(
+  `total ${seconds.toFixed(0)} s on ${tf.getBackend()}; ${histories.length} stages. The data is synthetic: these numbers show the pipeline works, not accuracy on real motion.`,
+);
 
 tf.dispose([tr.x, tr.y, te.x, te.y]);
 

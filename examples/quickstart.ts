@@ -21,7 +21,10 @@ const start = performance.now();
 const probs = tf.tidy(() => tf.softmax(model.predict(clip) as tf.Tensor));
 const values = await probs.data();
 console.log(`inference of one clip: ${(performance.now() - start).toFixed(0)} ms (first call includes warm-up)`);
-const top = [...values].map((p, i) => [i, p] as const).sort((a, b) => b[1] - a[1]).slice(0, 5);
+const top = [...values]
+  .map((p, i) => [i, p] as const)
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 5);
 console.log('top-5 classes of an untrained model:', top.map(([i, p]) => `${i} (${(p * 100).toFixed(1)} %)`).join(', '));
 
 // Which joint dominates each grid cell: the composite map GIT o UPT(prior) of stage 0.

@@ -55,7 +55,14 @@ export {
 } from './training/metrics.js';
 export { evaluateSke2Grid, predictLogits, type EvaluateOptions } from './training/evaluateSke2Grid.js';
 export { stageMixingMatrices } from './model/gridMapping.js';
-export { generateSyntheticActions, toBatch, SYNTHETIC_ACTION_CLASSES, type SyntheticActionOptions, type SkeletonSample, type SkeletonBatch } from './data/syntheticActions.js';
+export {
+  generateSyntheticActions,
+  toBatch,
+  SYNTHETIC_ACTION_CLASSES,
+  type SyntheticActionOptions,
+  type SkeletonSample,
+  type SkeletonBatch,
+} from './data/syntheticActions.js';
 export { createRandom, type Random } from './data/random.js';
 export {
   renderGridSvg,
@@ -125,10 +132,23 @@ export {
   type GaussianNoiseOptions,
 } from './data/transforms/augment.js';
 export { formatClips, type FormatClipsOptions, type FormattedClips } from './data/transforms/formatClips.js';
-export { composeTransforms, pysklTrainPipeline, pysklTestPipeline, type TransformStep, type PysklPipelineOptions } from './data/transforms/composeTransforms.js';
+export {
+  composeTransforms,
+  pysklTrainPipeline,
+  pysklTestPipeline,
+  type TransformStep,
+  type PysklPipelineOptions,
+} from './data/transforms/composeTransforms.js';
 export { FixedGridMapping, isSelectionMatrix, type FixedGridMappingArgs, type GridMappingMode, type GridMappingParts } from './layers/FixedGridMapping.js';
 export { FoldedGridConvBlock, type FoldedGridConvBlockArgs, type FoldedGridConvWeights, type FoldedResidual } from './layers/FoldedGridConvBlock.js';
-export { compileForInference, inferenceMarker, INFERENCE_METADATA_KEY, INFERENCE_FORMAT, type CompileInferenceOptions, type InferenceMarker } from './deploy/compileInference.js';
+export {
+  compileForInference,
+  inferenceMarker,
+  INFERENCE_METADATA_KEY,
+  INFERENCE_FORMAT,
+  type CompileInferenceOptions,
+  type InferenceMarker,
+} from './deploy/compileInference.js';
 export { StreamingRecognizer, type StreamingRecognizerOptions, type StreamingWarmup } from './deploy/streamingRecognizer.js';
 export { checkSequence, keypointIndex, type SkeletonSequence } from './data/skeletonSequence.js';
 export {
@@ -146,4 +166,10 @@ export { fitSke2GridDataset, type FitSke2GridDatasetOptions, type BatchDataset }
 export { evaluateSequences, type EvaluateSequencesOptions, type SequenceEvaluation } from './training/evaluateSequences.js';
 export { paddedConv2d, type PaddedConv2dOptions } from './ops/paddedConv2d.js';
 export type { ConvActivation } from './ops/directConvolution.js';
-export { CONV_FORMULATIONS, DEFAULT_CONV_FORMULATIONS, resolveConvFormulation, type ConvFormulation, type ConvFormulationSetting } from './ops/convFormulation.js';
+export {
+  CONV_FORMULATIONS,
+  DEFAULT_CONV_FORMULATIONS,
+  resolveConvFormulation,
+  type ConvFormulation,
+  type ConvFormulationSetting,
+} from './ops/convFormulation.js';

@@ -131,7 +131,11 @@ function run(cmd: string, args: string[], cwd: string): string {
 
 /** The last stdout line that parses as a JSON object. */
 function lastJsonLine(stdout: string): ConsumerResult {
-  const line = stdout.trim().split('\n').reverse().find((l) => l.trim().startsWith('{'));
+  const line = stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.trim().startsWith('{'));
   if (!line) throw new Error(`expected a JSON result line, got stdout:\n${stdout}`);
   return JSON.parse(line) as ConsumerResult;
 }
@@ -220,7 +224,11 @@ describe('packed tarball', () => {
   it('does not bundle tfjs (peer dependencies stay external)', () => {
     // The entries re-export shared chunks; read every built module of each format.
     const dist = join(consumer, 'node_modules/ske2grid/dist');
-    const read = (ext: string) => readdirSync(dist).filter((f) => f.endsWith(ext)).map((f) => readFileSync(join(dist, f), 'utf8')).join('\n');
+    const read = (ext: string) =>
+      readdirSync(dist)
+        .filter((f) => f.endsWith(ext))
+        .map((f) => readFileSync(join(dist, f), 'utf8'))
+        .join('\n');
     const esm = read('.js');
     const cjs = read('.cjs');
     expect(esm).toMatch(/from ["']@tensorflow\/tfjs-core["']/);
@@ -248,10 +256,6 @@ describe('packed tarball', () => {
 
   it('type-checks from ESM and CommonJS consumers (node16 resolution)', () => {
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    run(
-      process.execPath,
-      [tsc, '-p', 'tsconfig.json'],
-      consumer,
-    );
+    run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer);
   });
 });

@@ -41,8 +41,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const fixture = readParityFixture(args[0]);
   const m = fixture.manifest.model;
-  console.log(`fixture ${m.name}: layout ${m.layout}, grid ${m.grid_shape.join('x')}, stages [${m.progressive_joint_seq.join(', ')}], ` +
-    `T=${fixture.manifest.input.T}, persons ${m.num_person}, classes ${m.num_classes}; backend ${backend}`);
+  console.log(
+    `fixture ${m.name}: layout ${m.layout}, grid ${m.grid_shape.join('x')}, stages [${m.progressive_joint_seq.join(', ')}], ` +
+      `T=${fixture.manifest.input.T}, persons ${m.num_person}, classes ${m.num_classes}; backend ${backend}`,
+  );
   const checks = await runParityChecks(fixture, { forward, gradient });
   for (const c of checks) console.log(formatCheck(c));
   const failed = checks.filter((c) => !c.pass);
@@ -50,8 +52,11 @@ async function main(argv: string[]): Promise<number> {
   if (failed.length > 0 && failed.every((c) => /grad/.test(c.name))) {
     const persons = failed.filter((c) => c.name.includes('grad.grid person-sample'));
     if (persons.length > 0 && persons.length <= 2) {
-      console.log('note: the gradient mismatch is confined to ' + persons.map((c) => c.name).join(', ') +
-        ': a ReLU input within rounding distance of zero has flipped (fp32 summation order), not a semantic difference.');
+      console.log(
+        'note: the gradient mismatch is confined to ' +
+          persons.map((c) => c.name).join(', ') +
+          ': a ReLU input within rounding distance of zero has flipped (fp32 summation order), not a semantic difference.',
+      );
     }
   }
   return failed.length === 0 ? 0 : 1;

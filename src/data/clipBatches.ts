@@ -78,7 +78,9 @@ export function sourceSize(source: SequenceSource): number {
  * ```
  */
 export async function sourceGet(source: SequenceSource, index: number): Promise<SkeletonSequence> {
-  return Array.isArray(source) ? (source as SkeletonSequence[])[index] : (source as { get(i: number): SkeletonSequence | Promise<SkeletonSequence> }).get(index);
+  return Array.isArray(source)
+    ? (source as SkeletonSequence[])[index]
+    : (source as { get(i: number): SkeletonSequence | Promise<SkeletonSequence> }).get(index);
 }
 
 /**
@@ -135,7 +137,7 @@ export function clipBatchDataset(source: SequenceSource, options: ClipBatchOptio
     size,
     async iterator() {
       const random = createRandom(seed + epoch++);
-      const order = options.shuffle ?? true ? shuffled(indices, random) : indices;
+      const order = (options.shuffle ?? true) ? shuffled(indices, random) : indices;
       let start = 0;
       return {
         async next(): Promise<IteratorResult<ClipBatch>> {

@@ -62,9 +62,7 @@ export function checkSequence(s: SkeletonSequence, what = 'sequence', numClasses
   if (!(s.keypoint instanceof Float32Array)) fail(`${what}.keypoint`, 'a Float32Array', s.keypoint);
   const n = s.persons * s.frames * s.joints * s.dims;
   if (s.keypoint.length !== n) {
-    throw new Ske2GridError(
-      `${what}.keypoint: expected ${n} values ([M=${s.persons}, T=${s.frames}, V=${s.joints}, C=${s.dims}]), got ${s.keypoint.length}`,
-    );
+    throw new Ske2GridError(`${what}.keypoint: expected ${n} values ([M=${s.persons}, T=${s.frames}, V=${s.joints}, C=${s.dims}]), got ${s.keypoint.length}`);
   }
   checkFinite(`${what}.keypoint`, s.keypoint, s);
   if (s.score !== undefined) {

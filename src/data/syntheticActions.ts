@@ -12,7 +12,14 @@ import { createRandom, type Random } from './random.js';
  * ```
  */
 export const SYNTHETIC_ACTION_CLASSES: readonly string[] = Object.freeze([
-  'wave_left', 'wave_right', 'squat', 'jumping_jack', 'arm_circles', 'kick_right', 'bow', 'walk_in_place',
+  'wave_left',
+  'wave_right',
+  'squat',
+  'jumping_jack',
+  'arm_circles',
+  'kick_right',
+  'bow',
+  'walk_in_place',
 ]);
 
 /** Options of {@link generateSyntheticActions}; every field optional. */
@@ -88,11 +95,27 @@ const BODY = {
 type Vec3 = [number, number, number];
 /** A limb segment direction: `theta` rotates away from straight down within the frontal plane (positive = outwards), then `psi` tilts it forwards (degrees). */
 type Angles = [theta: number, psi: number];
-interface Limb { upper: Angles; lower: Angles }
+interface Limb {
+  upper: Angles;
+  lower: Angles;
+}
 /** A body pose; index 0 of `arms`/`legs` is the performer's left. Angles in degrees, `lift` in units (upwards). */
-interface Pose { bend: number; lean: number; headPitch: number; arms: [Limb, Limb]; legs: [Limb, Limb]; lift: number }
+interface Pose {
+  bend: number;
+  lean: number;
+  headPitch: number;
+  arms: [Limb, Limb];
+  legs: [Limb, Limb];
+  lift: number;
+}
 /** Per-sample build of one performer. */
-interface Build { armHang: number; elbow: number; stance: number; armScale: number; legScale: number }
+interface Build {
+  armHang: number;
+  elbow: number;
+  stance: number;
+  armScale: number;
+  legScale: number;
+}
 /** Fills the class-specific part of a pose at phase `phase` (radians) with motion amplitude `amp` (about 1). */
 type Motion = (pose: Pose, phase: number, amp: number, build: Build) => void;
 
@@ -123,9 +146,15 @@ const MOTIONS: Record<string, { period: number; motion: Motion }> = {
     motion: (p, phase, amp) => {
       const o = rise(phase);
       const arm = 15 + 150 * o * Math.min(amp, 1.05);
-      p.arms = [{ upper: [arm, 5], lower: [arm + 12 * o, 8] }, { upper: [arm, 5], lower: [arm + 12 * o, 8] }];
+      p.arms = [
+        { upper: [arm, 5], lower: [arm + 12 * o, 8] },
+        { upper: [arm, 5], lower: [arm + 12 * o, 8] },
+      ];
       const leg = 3 + 17 * o * amp;
-      p.legs = [{ upper: [leg, 0], lower: [leg, 0] }, { upper: [leg, 0], lower: [leg, 0] }];
+      p.legs = [
+        { upper: [leg, 0], lower: [leg, 0] },
+        { upper: [leg, 0], lower: [leg, 0] },
+      ];
       p.lift = 0.07 * Math.abs(Math.sin(phase));
     },
   },
@@ -134,7 +163,10 @@ const MOTIONS: Record<string, { period: number; motion: Motion }> = {
     motion: (p, phase, amp) => {
       const theta = 95 + 32 * amp * Math.cos(phase);
       const psi = 32 * amp * Math.sin(phase);
-      p.arms = [{ upper: [theta, psi], lower: [theta, psi] }, { upper: [theta, psi], lower: [theta, psi] }];
+      p.arms = [
+        { upper: [theta, psi], lower: [theta, psi] },
+        { upper: [theta, psi], lower: [theta, psi] },
+      ];
     },
   },
   kick_right: {
@@ -194,7 +226,10 @@ const add = (a: Vec3, b: Vec3, k = 1): Vec3 => [a[0] + k * b[0], a[1] + k * b[1]
 
 /** Rotates forwards by `bend` (about x) then sideways by `lean` (about z), radians. */
 function bodyRotation(bend: number, lean: number): (v: Vec3) => Vec3 {
-  const cb = Math.cos(bend), sb = Math.sin(bend), cl = Math.cos(lean), sl = Math.sin(lean);
+  const cb = Math.cos(bend),
+    sb = Math.sin(bend),
+    cl = Math.cos(lean),
+    sl = Math.sin(lean);
   return ([x, y, z]) => {
     const y1 = y * cb + z * sb;
     const z1 = -y * sb + z * cb;
@@ -266,9 +301,22 @@ function drawPerformer(rng: Random, size: number, centreX: number, mirrored: boo
 }
 
 /** Writes the frames of one performer into `out` (`[frames][persons][17][3]`) at person slot `m`. */
-function renderPerformer(rng: Random, out: Float32Array, frames: number, persons: number, m: number, action: string, who: Performer, noise: number, dropRate: number): void {
+function renderPerformer(
+  rng: Random,
+  out: Float32Array,
+  frames: number,
+  persons: number,
+  m: number,
+  action: string,
+  who: Performer,
+  noise: number,
+  dropRate: number,
+): void {
   const { period, motion } = MOTIONS[action];
-  const cy = Math.cos(who.yaw), sy = Math.sin(who.yaw), cr = Math.cos(who.roll), sr = Math.sin(who.roll);
+  const cy = Math.cos(who.yaw),
+    sy = Math.sin(who.yaw),
+    cr = Math.cos(who.roll),
+    sr = Math.sin(who.roll);
   for (let t = 0; t < frames; t++) {
     const phase = (2 * Math.PI * t) / (period * who.periodScale) + who.phase0;
     let pose = restPose(who.build);
@@ -384,7 +432,11 @@ export function toBatch(samples: SkeletonSample[], frames: number, persons: numb
     if (!Number.isInteger(s.label) || s.label < 0) fail(`${arg}.label`, 'an integer >= 0', s.label);
     const expected = s.frames * s.persons * JOINTS * CHANNELS;
     if (!(s.keypoints instanceof Float32Array) || s.keypoints.length !== expected) {
-      fail(`${arg}.keypoints`, `a Float32Array of length frames * persons * 17 * 3 = ${expected}`, s.keypoints instanceof Float32Array ? `length ${s.keypoints.length}` : typeof s.keypoints);
+      fail(
+        `${arg}.keypoints`,
+        `a Float32Array of length frames * persons * 17 * 3 = ${expected}`,
+        s.keypoints instanceof Float32Array ? `length ${s.keypoints.length}` : typeof s.keypoints,
+      );
     }
     labels[b] = s.label;
     const block = JOINTS * CHANNELS;

@@ -183,12 +183,20 @@ function findSourceLayers(model: tfl.LayersModel, config: ResolvedSke2GridConfig
   const [, persons, frames, joints, channels] = model.inputs[0]?.shape ?? [];
   const expectedInput = [null, config.persons, config.frames, config.layout.joints.length, config.inChannels];
   if (model.inputs.length !== 1 || describe([null, persons, frames, joints, channels]) !== describe(expectedInput)) {
-    fail('model input', `one input of shape ${describe(expectedInput)} (from its config)`, model.inputs.map((i) => i.shape));
+    fail(
+      'model input',
+      `one input of shape ${describe(expectedInput)} (from its config)`,
+      model.inputs.map((i) => i.shape),
+    );
   }
   const classifier = find<tfl.layers.Layer>(layerNames.classifier, 'Dense layer', (l) => l.getClassName() === 'Dense');
   const activation = (classifier.getConfig() as { activation?: string }).activation;
   if (activation !== 'linear' || classifier.getWeights().length !== 2) {
-    fail(`model layer '${layerNames.classifier}'`, 'a Dense layer with a bias and a linear activation', `activation ${activation}, ${classifier.getWeights().length} weights`);
+    fail(
+      `model layer '${layerNames.classifier}'`,
+      'a Dense layer with a bias and a linear activation',
+      `activation ${activation}, ${classifier.getWeights().length} weights`,
+    );
   }
   find(layerNames.pool, 'PersonGridPooling', (l) => l instanceof PersonGridPooling);
   return {

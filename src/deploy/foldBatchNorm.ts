@@ -44,11 +44,7 @@ export function composeAffine(first: ChannelAffine, second: ChannelAffine): Chan
  * `affine(conv(x, kernel) + bias) = conv(x, kernel * scale) + (bias * scale + shift)`. `kernel` is
  * row-major with the output channel last (`[..., Cout]`, every tfjs conv/dense layout), `bias` `[Cout]`.
  */
-export function foldAffineIntoKernel(
-  kernel: ArrayLike<number>,
-  bias: ArrayLike<number>,
-  affine: ChannelAffine,
-): { kernel: Float32Array; bias: Float32Array } {
+export function foldAffineIntoKernel(kernel: ArrayLike<number>, bias: ArrayLike<number>, affine: ChannelAffine): { kernel: Float32Array; bias: Float32Array } {
   const cout = affine.scale.length;
   if (bias.length !== cout) fail('foldAffineIntoKernel bias', `${cout} values (one per output channel)`, bias.length);
   if (kernel.length % cout !== 0) fail('foldAffineIntoKernel kernel', `a multiple of ${cout} values (output channel last)`, kernel.length);

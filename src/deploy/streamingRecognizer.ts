@@ -79,11 +79,19 @@ export class StreamingRecognizer {
     const inShape = model.inputs.length === 1 ? model.inputs[0].shape : null;
     const [, persons, frames, joints, channels] = inShape ?? [];
     if (!inShape || inShape.length !== 5 || persons == null || joints == null || channels == null) {
-      fail('StreamingRecognizer model input', 'one input [batch, persons, frames, joints, channels] with known persons, joints and channels', model.inputs.map((i) => i.shape));
+      fail(
+        'StreamingRecognizer model input',
+        'one input [batch, persons, frames, joints, channels] with known persons, joints and channels',
+        model.inputs.map((i) => i.shape),
+      );
     }
     const outShape = model.outputs.length === 1 ? model.outputs[0].shape : null;
     if (!outShape || outShape.length !== 2 || outShape[1] == null) {
-      fail('StreamingRecognizer model output', 'one output [batch, classes]', model.outputs.map((o) => o.shape));
+      fail(
+        'StreamingRecognizer model output',
+        'one output [batch, classes]',
+        model.outputs.map((o) => o.shape),
+      );
     }
     if (options.windowFrames === undefined && frames == null) {
       fail('options.windowFrames', 'a positive integer (the model accepts clips of any length)', undefined);
@@ -93,8 +101,10 @@ export class StreamingRecognizer {
     const every = options.every === undefined ? Math.max(1, Math.round(windowFrames / 4)) : requireInt('options.every', options.every, 1);
     const warmup = options.warmup ?? 'wait';
     if (!['wait', 'zeros', 'repeat-first'].includes(warmup)) fail('options.warmup', "'wait', 'zeros' or 'repeat-first'", warmup);
-    if (options.preprocess !== undefined && typeof options.preprocess !== 'function') fail('options.preprocess', 'a function (frame: Float32Array) => void', typeof options.preprocess);
-    if (options.onPrediction !== undefined && typeof options.onPrediction !== 'function') fail('options.onPrediction', 'a function', typeof options.onPrediction);
+    if (options.preprocess !== undefined && typeof options.preprocess !== 'function')
+      fail('options.preprocess', 'a function (frame: Float32Array) => void', typeof options.preprocess);
+    if (options.onPrediction !== undefined && typeof options.onPrediction !== 'function')
+      fail('options.onPrediction', 'a function', typeof options.onPrediction);
 
     this.model = model;
     this.windowFrames = windowFrames;
@@ -228,4 +238,3 @@ export class StreamingRecognizer {
     if (this.disposed) throw new Ske2GridError(`StreamingRecognizer: expected a live recognizer, got one that was disposed`);
   }
 }
-

@@ -45,7 +45,10 @@ export interface OfficialWeightMapping {
 }
 
 const BN_SUFFIXES: [string, string][] = [
-  ['weight', 'gamma'], ['bias', 'beta'], ['running_mean', 'moving_mean'], ['running_var', 'moving_variance'],
+  ['weight', 'gamma'],
+  ['bias', 'beta'],
+  ['running_mean', 'moving_mean'],
+  ['running_var', 'moving_variance'],
 ];
 
 /**
@@ -128,11 +131,7 @@ export function torchToModelLayout(m: Pick<OfficialWeightMapping, 'perm' | 'resh
  * const { loaded, ignored, permutations } = loadOfficialWeights(model, stateDict); // strict, permutations checked
  * ```
  */
-export function loadOfficialWeights(
-  model: LayersModel,
-  stateDict: StateDict,
-  options: LoadOfficialWeightsOptions = {},
-): LoadOfficialWeightsReport {
+export function loadOfficialWeights(model: LayersModel, stateDict: StateDict, options: LoadOfficialWeightsOptions = {}): LoadOfficialWeightsReport {
   const entries = normaliseKeys(stateDict);
   const mappings = officialWeightMap(model);
   const ignored: string[] = [];
@@ -243,4 +242,3 @@ function normaliseKeys(sd: StateDict): Map<string, StateDictTensor> {
 function layerIndex(name: string): number {
   return Number(/(\d+)$/.exec(name)?.[1] ?? NaN);
 }
-

@@ -71,9 +71,11 @@ export async function runParityChecks(fixture: ParityFixture, tolerances: Parity
   };
 
   tf.tidy(() => {
-    model.layers.filter((l) => l instanceof UpsamplingTransform).forEach((layer, s) => {
-      compare(`upt_eff stage${s}`, (layer as UpsamplingTransform).effectiveMatrix(), `eval.upt_eff.stage${s}`, tolFwd);
-    });
+    model.layers
+      .filter((l) => l instanceof UpsamplingTransform)
+      .forEach((layer, s) => {
+        compare(`upt_eff stage${s}`, (layer as UpsamplingTransform).effectiveMatrix(), `eval.upt_eff.stage${s}`, tolFwd);
+      });
     const probe = tfl.model({
       inputs: model.inputs,
       outputs: [layerNames.skeletonNorm, layerNames.toGrid, layerNames.block(0), layerNames.pool, layerNames.classifier].map(
@@ -104,10 +106,13 @@ export async function runParityChecks(fixture: ParityFixture, tolerances: Parity
     tf.tidy(() => {
       const wfix = fixture.tensor('train.wfix');
       let logits: tf.Tensor | null = null;
-      const { grads } = tf.variableGrads(() => {
-        logits = tf.keep(model.apply(x, { training: true }) as tf.Tensor);
-        return tf.sum(tf.mul(logits, wfix)) as tf.Scalar;
-      }, targets.map((mp) => mp.variable.read() as tf.Variable));
+      const { grads } = tf.variableGrads(
+        () => {
+          logits = tf.keep(model.apply(x, { training: true }) as tf.Tensor);
+          return tf.sum(tf.mul(logits, wfix)) as tf.Scalar;
+        },
+        targets.map((mp) => mp.variable.read() as tf.Variable),
+      );
       compare(`${variant} logits`, logits!, `train.${variant}.logits`, tolFwd);
       tf.dispose(logits!);
       for (const mp of targets) {

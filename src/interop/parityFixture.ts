@@ -58,7 +58,9 @@ export class ParityFixture {
     this.byName = new Map(manifest.tensors.map((t) => [t.name, t]));
     for (const t of manifest.tensors) {
       if (t.offset + t.nbytes > blob.byteLength) {
-        throw new Ske2GridError(`fixture tensor '${t.name}': expected bytes ${t.offset}..${t.offset + t.nbytes}, got a blob of ${blob.byteLength} bytes (truncated?)`);
+        throw new Ske2GridError(
+          `fixture tensor '${t.name}': expected bytes ${t.offset}..${t.offset + t.nbytes}, got a blob of ${blob.byteLength} bytes (truncated?)`,
+        );
       }
     }
   }

@@ -86,7 +86,9 @@ export class FoldedGridConvBlock extends Ske2GridLayer {
     const shape = singleShape(inputShape);
     const cin = shape[5];
     if (shape.length !== 6 || cin == null || shape[3] == null || shape[4] == null) {
-      throw new Ske2GridError(`${this.name} input: expected [batch, persons, frames, height, width, channels] with known height, width and channels, got ${describe(shape)}`);
+      throw new Ske2GridError(
+        `${this.name} input: expected [batch, persons, frames, height, width, channels] with known height, width and channels, got ${describe(shape)}`,
+      );
     }
     if (this.residual === 'identity' && (cin !== this.filters || this.stride !== 1)) {
       throw new Ske2GridError(`${this.name} residual: 'identity' needs equal channels and stride 1, got ${cin}->${this.filters}, stride ${this.stride}`);
@@ -122,7 +124,11 @@ export class FoldedGridConvBlock extends Ske2GridLayer {
       const data = values?.[name as keyof FoldedGridConvWeights];
       const size = shape.reduce((a, d) => a * d, 1);
       if (!(data instanceof Float32Array) || data.length !== size) {
-        fail(`${this.name} setFolded ${name}`, `a Float32Array of ${size} values (${describe(shape)})`, data instanceof Float32Array ? `${data.length} values` : data);
+        fail(
+          `${this.name} setFolded ${name}`,
+          `a Float32Array of ${size} values (${describe(shape)})`,
+          data instanceof Float32Array ? `${data.length} values` : data,
+        );
       }
       const bad = data.findIndex((x) => !Number.isFinite(x));
       if (bad >= 0) fail(`${this.name} setFolded ${name}[${bad}]`, 'a finite number', data[bad]);
@@ -144,7 +150,12 @@ export class FoldedGridConvBlock extends Ske2GridLayer {
         x: frames,
         filter: this.w.spatialKernel.read() as tf.Tensor4D,
         strides: 1,
-        pad: [[0, 0], [p, p], [p, p], [0, 0]],
+        pad: [
+          [0, 0],
+          [p, p],
+          [p, p],
+          [0, 0],
+        ],
         bias: this.w.spatialBias.read(),
         activation: 'relu',
       });
@@ -153,7 +164,12 @@ export class FoldedGridConvBlock extends Ske2GridLayer {
         x: sequence,
         filter: this.w.temporalKernel.read() as tf.Tensor4D,
         strides: [this.stride, 1],
-        pad: [[0, 0], [pt, pt], [0, 0], [0, 0]],
+        pad: [
+          [0, 0],
+          [pt, pt],
+          [0, 0],
+          [0, 0],
+        ],
         bias: this.w.temporalBias.read(),
         activation: this.residual === 'none' ? 'relu' : 'linear',
       });

@@ -66,9 +66,7 @@ export class GridIndexTransform extends Ske2GridLayer {
   override build(inputShape: Shape | Shape[]): void {
     const shape = singleShape(inputShape);
     if (shape.length !== 5 || shape[3] !== this.nodes) {
-      throw new Ske2GridError(
-        `${this.name} input: expected [batch, persons, frames, ${this.nodes}, channels], got ${describe(shape)}`,
-      );
+      throw new Ske2GridError(`${this.name} input: expected [batch, persons, frames, ${this.nodes}, channels], got ${describe(shape)}`);
     }
     const n = this.nodes;
     this.scores = this.addNamedWeight('scores', [n, n], 'zeros', true);

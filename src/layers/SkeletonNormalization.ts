@@ -77,8 +77,6 @@ serialization.registerClass(SkeletonNormalization);
 /** Checks a `[B, M, T, V, C]` shape with known V and C. */
 function checkSkeletonShape(layer: string, shape: Shape): void {
   if (shape.length !== 5 || shape[3] == null || shape[4] == null) {
-    throw new Ske2GridError(
-      `${layer} input: expected shape [batch, persons, frames, joints, channels] with known joints and channels, got ${describe(shape)}`,
-    );
+    throw new Ske2GridError(`${layer} input: expected shape [batch, persons, frames, joints, channels] with known joints and channels, got ${describe(shape)}`);
   }
 }

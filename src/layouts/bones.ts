@@ -7,9 +7,7 @@ import type { SkeletonLayout } from './skeletonLayout.js';
 const COCO_PARENTS: readonly number[] = Object.freeze([0, 0, 0, 1, 2, 0, 0, 5, 6, 7, 8, 0, 0, 11, 12, 13, 14]);
 
 /** PYSKL `JointToBone` parents for NTU RGB+D 25 joints (spine_shoulder, joint 20, is the root). */
-const NTU_PARENTS: readonly number[] = Object.freeze([
-  1, 20, 20, 2, 20, 4, 5, 6, 20, 8, 9, 10, 0, 12, 13, 14, 0, 16, 17, 18, 20, 22, 7, 24, 11,
-]);
+const NTU_PARENTS: readonly number[] = Object.freeze([1, 20, 20, 2, 20, 4, 5, 6, 20, 8, 9, 10, 0, 12, 13, 14, 0, 16, 17, 18, 20, 22, 7, 24, 11]);
 
 /**
  * The parent of each joint, length V, for bone features (`bone[v] = joint[v] - joint[parent[v]]`;

@@ -87,6 +87,7 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
 export function getModelConfig(model: tfl.LayersModel): ResolvedSke2GridConfig {
   const meta = model.getUserDefinedMetadata() as Record<string, unknown> | undefined;
   const stored = meta?.[CONFIG_METADATA_KEY] as Ske2GridConfig | undefined;
-  if (!stored) throw new Ske2GridError(`model: expected a model built by buildSke2Grid (with '${CONFIG_METADATA_KEY}' metadata), got '${model.name}' without it`);
+  if (!stored)
+    throw new Ske2GridError(`model: expected a model built by buildSke2Grid (with '${CONFIG_METADATA_KEY}' metadata), got '${model.name}' without it`);
   return resolveConfig(stored);
 }

@@ -13,9 +13,16 @@ export interface BlockSpec {
 
 /** The reference channel/stride plan: 64 x4, 128 (stride 2) x3, 256 (stride 2) x3. */
 export const REFERENCE_BLOCKS: readonly BlockSpec[] = Object.freeze([
-  { filters: 64, stride: 1 }, { filters: 64, stride: 1 }, { filters: 64, stride: 1 }, { filters: 64, stride: 1 },
-  { filters: 128, stride: 2 }, { filters: 128, stride: 1 }, { filters: 128, stride: 1 },
-  { filters: 256, stride: 2 }, { filters: 256, stride: 1 }, { filters: 256, stride: 1 },
+  { filters: 64, stride: 1 },
+  { filters: 64, stride: 1 },
+  { filters: 64, stride: 1 },
+  { filters: 64, stride: 1 },
+  { filters: 128, stride: 2 },
+  { filters: 128, stride: 1 },
+  { filters: 128, stride: 1 },
+  { filters: 256, stride: 2 },
+  { filters: 256, stride: 1 },
+  { filters: 256, stride: 1 },
 ]);
 
 /**
@@ -88,8 +95,22 @@ export interface ResolvedSke2GridConfig {
 }
 
 const KNOWN_KEYS = new Set([
-  'layout', 'gridShape', 'stages', 'inChannels', 'persons', 'frames', 'numClasses', 'blocks', 'dropout',
-  'prior', 'gumbelNoise', 'batchNormEpsilon', 'batchNormMomentum', 'name', 'seed', 'convFormulation',
+  'layout',
+  'gridShape',
+  'stages',
+  'inChannels',
+  'persons',
+  'frames',
+  'numClasses',
+  'blocks',
+  'dropout',
+  'prior',
+  'gumbelNoise',
+  'batchNormEpsilon',
+  'batchNormMomentum',
+  'name',
+  'seed',
+  'convFormulation',
 ]);
 
 const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
@@ -124,7 +145,8 @@ export function resolveConfig(config: Ske2GridConfig = {}): ResolvedSke2GridConf
     if (i < stageOutputs.length - 1 && !isSquare(n)) fail(`config.stages[${i + 1}]`, 'a perfect square (an intermediate grid)', n);
     if (n < before) {
       const arg = i === stageOutputs.length - 1 ? 'config.gridShape' : `config.stages[${i + 1}]`;
-      const what = i === stageOutputs.length - 1 ? `a grid with at least ${before} cells (the last stage has ${before} nodes)` : `at least ${before} (stages grow)`;
+      const what =
+        i === stageOutputs.length - 1 ? `a grid with at least ${before} cells (the last stage has ${before} nodes)` : `at least ${before} (stages grow)`;
       fail(arg, what, i === stageOutputs.length - 1 ? gridShape : n);
     }
   });
@@ -140,7 +162,8 @@ export function resolveConfig(config: Ske2GridConfig = {}): ResolvedSke2GridConf
   const blocks = config.blocks ?? REFERENCE_BLOCKS.map((b) => ({ ...b }));
   if (!Array.isArray(blocks) || blocks.length < 1) fail('config.blocks', 'a non-empty array of {filters, stride}', blocks);
   blocks.forEach((b, i) => {
-    if (b == null || !isPositiveInt(b.filters) || !isPositiveInt(b.stride)) fail(`config.blocks[${i}]`, '{filters: positive integer, stride: positive integer}', b);
+    if (b == null || !isPositiveInt(b.filters) || !isPositiveInt(b.stride))
+      fail(`config.blocks[${i}]`, '{filters: positive integer, stride: positive integer}', b);
   });
 
   const dropout = config.dropout ?? 0;

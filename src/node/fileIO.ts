@@ -106,7 +106,9 @@ export async function loadModel(dir: string, options?: tf.io.LoadOptions): Promi
 
 async function saveArtifacts(dir: string, artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
   if (artifacts.modelTopology == null || artifacts.modelTopology instanceof ArrayBuffer) {
-    throw new Ske2GridError(`fileSystem(${describe(dir)}).save: expected a JSON model topology, got ${artifacts.modelTopology == null ? 'none' : 'an ArrayBuffer'}`);
+    throw new Ske2GridError(
+      `fileSystem(${describe(dir)}).save: expected a JSON model topology, got ${artifacts.modelTopology == null ? 'none' : 'an ArrayBuffer'}`,
+    );
   }
   const weights = weightBytes(artifacts.weightData);
   const json: CheckpointJSON = {
@@ -176,7 +178,9 @@ async function loadArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
   }
   const digest = sha256(weights);
   if (digest !== weightsSha256) {
-    throw new Ske2GridError(`${WEIGHTS_BIN} in ${describe(dir)}: expected SHA-256 ${weightsSha256} (integrity record in ${MODEL_JSON}), got ${digest} (corrupted)`);
+    throw new Ske2GridError(
+      `${WEIGHTS_BIN} in ${describe(dir)}: expected SHA-256 ${weightsSha256} (integrity record in ${MODEL_JSON}), got ${digest} (corrupted)`,
+    );
   }
   const data = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   return tf.io.getModelArtifactsForJSONSync(json, specs, data);
@@ -197,7 +201,7 @@ function checkModelJSON(value: unknown, dir: string): CheckpointJSON {
     if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
       bad(`weightsManifest[${g}]`, 'an object { paths: string[], weights: WeightsManifestEntry[] }', group);
     }
-    paths.push(...((group as { paths: unknown[] }).paths));
+    paths.push(...(group as { paths: unknown[] }).paths);
   });
   if (paths.length !== 1 || paths[0] !== WEIGHTS_BIN) bad('weightsManifest paths', `[${describe(WEIGHTS_BIN)}]`, paths);
   const integrity = value.integrity;

@@ -34,7 +34,12 @@ function inputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, xShape: number[], s
   // Input rows/columns beyond the last window (when (H - kh) is not a multiple of the stride) get zero gradient.
   const extraH = xShape[1] - ((oh - 1) * strides[0] + kh);
   const extraW = xShape[2] - ((ow - 1) * strides[1] + kw);
-  const padded = tf.pad(g, [[0, 0], [kh - 1, kh - 1 + extraH], [kw - 1, kw - 1 + extraW], [0, 0]]) as tf.Tensor4D;
+  const padded = tf.pad(g, [
+    [0, 0],
+    [kh - 1, kh - 1 + extraH],
+    [kw - 1, kw - 1 + extraW],
+    [0, 0],
+  ]) as tf.Tensor4D;
   const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
   return tf.conv2d(padded, flipped, 1, 'valid');
 }

@@ -7,11 +7,7 @@ import { Ske2GridError } from '../errors.js';
  * which always exists, so the result is a permutation: grid cell r takes node `result[r]`.
  * With `noise` (e.g. Gumbel samples, length n*n) columns are ranked by `score + noise`.
  */
-export function greedyAssignment(
-  scores: ArrayLike<number> | readonly (readonly number[])[],
-  n: number,
-  noise?: ArrayLike<number>,
-): number[] {
+export function greedyAssignment(scores: ArrayLike<number> | readonly (readonly number[])[], n: number, noise?: ArrayLike<number>): number[] {
   const flat = flatten(scores, n);
   const used = new Uint8Array(n);
   const result = new Array<number>(n);

@@ -53,7 +53,6 @@ export interface UptSvgOptions {
   title?: string;
 }
 
-
 /** Rounds a coordinate for compact output. */
 const r = (v: number) => String(Math.round(v * 100) / 100);
 
@@ -125,8 +124,10 @@ export function gridStageFromMatrix(
   const v = jointNames.length;
   const stage: GridPictureStage = { gridShape: [gridShape[0], gridShape[1]], cellLabels: [], cellGroups: [], cellWeights: [] };
   mixing.forEach((row, cell) => {
-    if (!Array.isArray(row) || row.length !== v) fail(`mixing[${cell}]`, `${v} columns (one per joint name)`, Array.isArray(row) ? `${row.length} columns` : row);
-    let best = 0, total = 0;
+    if (!Array.isArray(row) || row.length !== v)
+      fail(`mixing[${cell}]`, `${v} columns (one per joint name)`, Array.isArray(row) ? `${row.length} columns` : row);
+    let best = 0,
+      total = 0;
     row.forEach((w, j) => {
       if (!Number.isFinite(w)) fail(`mixing[${cell}][${j}]`, 'a finite number', w);
       total += Math.abs(w);
@@ -208,7 +209,8 @@ function fitLabel(label: string, width: number, height: number, maxFont: number)
   const fontFor = (lines: string[]) => Math.min(maxFont, width / (CHAR_WIDTH * Math.max(1, ...lines.map((l) => l.length))), height / (1.2 * lines.length));
   const oneLine = { lines: [label], font: fontFor([label]) };
   if (oneLine.font >= maxFont * 0.85) return oneLine;
-  let best = oneLine, bestScore = -Infinity;
+  let best = oneLine,
+    bestScore = -Infinity;
   for (const lines of splits(label, 3)) {
     const font = fontFor(lines);
     const score = font * (1 - 0.1 * (lines.length - 1)) * (lines.length > 1 && lines[0].endsWith(':') ? 1.3 : 1);
@@ -238,7 +240,9 @@ export function renderGridSvg(stages: GridPictureStage[], options: GridSvgOption
   if (typeof cell !== 'number' || !Number.isFinite(cell) || cell < 24) fail('options.cellSize', 'a number >= 24', cell);
   if (options.title !== undefined && typeof options.title !== 'string') fail('options.title', 'a string', options.title);
 
-  const margin = 16, gap = 32, panelTitle = 24;
+  const margin = 16,
+    gap = 32,
+    panelTitle = 24;
   const top = margin + (options.title ? 28 : 0);
   const panelsWidth = stages.reduce((w, s) => w + s.gridShape[1] * cell, 0) + gap * (stages.length - 1);
   const gridHeight = Math.max(...stages.map((s) => s.gridShape[0] * cell));
@@ -268,13 +272,17 @@ export function renderGridSvg(stages: GridPictureStage[], options: GridSvgOption
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${r(width)}" height="${r(height)}" viewBox="0 0 ${r(width)} ${r(height)}" font-family="${FONT}">`);
   out.push(`<rect width="100%" height="100%" fill="#FFFFFF"/>`);
   if (options.title) {
-    out.push(`<text x="${r(width / 2)}" y="${margin + 16}" font-size="17" font-weight="bold" text-anchor="middle" fill="#111111">${escapeXml(options.title)}</text>`);
+    out.push(
+      `<text x="${r(width / 2)}" y="${margin + 16}" font-size="17" font-weight="bold" text-anchor="middle" fill="#111111">${escapeXml(options.title)}</text>`,
+    );
   }
   let left = margin + (width - 2 * margin - panelsWidth) / 2;
   stages.forEach((s) => {
     const [h, w] = s.gridShape;
     out.push(`<g class="panel">`);
-    out.push(`<text class="panel-title" x="${r(left + (w * cell) / 2)}" y="${r(top + 16)}" font-size="14" font-weight="bold" text-anchor="middle" fill="#111111">${h}x${w}</text>`);
+    out.push(
+      `<text class="panel-title" x="${r(left + (w * cell) / 2)}" y="${r(top + 16)}" font-size="14" font-weight="bold" text-anchor="middle" fill="#111111">${h}x${w}</text>`,
+    );
     const gridTop = top + panelTitle;
     for (let row = 0; row < h; row++) {
       for (let col = 0; col < w; col++) {
@@ -282,7 +290,8 @@ export function renderGridSvg(stages: GridPictureStage[], options: GridSvgOption
         const colour = GROUP_COLOURS[s.cellGroups[k]];
         const weight = s.cellWeights?.[k];
         const opacity = weight === undefined ? 1 : 0.2 + 0.8 * weight;
-        const cx = left + col * cell, cy = gridTop + row * cell;
+        const cx = left + col * cell,
+          cy = gridTop + row * cell;
         const tip = `${s.cellLabels[k]} (${s.cellGroups[k]}${weight === undefined ? '' : `, share ${weight.toFixed(2)}`})`;
         out.push(
           `<rect class="cell" x="${r(cx)}" y="${r(cy)}" width="${r(cell)}" height="${r(cell)}" fill="${colour}" fill-opacity="${r(opacity)}" stroke="#FFFFFF" stroke-width="2"><title>${escapeXml(tip)}</title></rect>`,
@@ -310,7 +319,9 @@ export function renderGridSvg(stages: GridPictureStage[], options: GridSvgOption
     }
   });
   if (weighted) {
-    out.push(`<text x="${r(width / 2)}" y="${r(legendTop + rows.length * 22 + 12)}" font-size="11" text-anchor="middle" fill="#444444">fill opacity: share of the cell's main joint (mix: below one half)</text>`);
+    out.push(
+      `<text x="${r(width / 2)}" y="${r(legendTop + rows.length * 22 + 12)}" font-size="11" text-anchor="middle" fill="#444444">fill opacity: share of the cell's main joint (mix: below one half)</text>`,
+    );
   }
   out.push(`</g>`);
   out.push(`</svg>`);
@@ -324,8 +335,16 @@ function diverging(t: number): string {
   const pos = ((Math.max(-1, Math.min(1, t)) + 1) / 2) * (DIVERGING.length - 1);
   const i = Math.min(DIVERGING.length - 2, Math.floor(pos));
   const f = pos - i;
-  const a = hexRgb(DIVERGING[i]), b = hexRgb(DIVERGING[i + 1]);
-  return `#${a.map((c, k) => Math.round(c + (b[k] - c) * f).toString(16).padStart(2, '0')).join('').toUpperCase()}`;
+  const a = hexRgb(DIVERGING[i]),
+    b = hexRgb(DIVERGING[i + 1]);
+  return `#${a
+    .map((c, k) =>
+      Math.round(c + (b[k] - c) * f)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')
+    .toUpperCase()}`;
 }
 
 /** Formats a colour-bar value with 2 significant digits. */
@@ -358,7 +377,8 @@ export function renderUptSvg(matrix: number[][], rowLabels: string[], columnLabe
     });
   });
   const rows = matrix.length;
-  if (!Array.isArray(rowLabels) || rowLabels.length !== rows) fail('rowLabels', `${rows} labels (one per matrix row)`, Array.isArray(rowLabels) ? `${rowLabels.length} labels` : rowLabels);
+  if (!Array.isArray(rowLabels) || rowLabels.length !== rows)
+    fail('rowLabels', `${rows} labels (one per matrix row)`, Array.isArray(rowLabels) ? `${rowLabels.length} labels` : rowLabels);
   if (!Array.isArray(columnLabels) || columnLabels.length !== cols) {
     fail('columnLabels', `${cols} labels (one per matrix column)`, Array.isArray(columnLabels) ? `${columnLabels.length} labels` : columnLabels);
   }
@@ -384,30 +404,46 @@ export function renderUptSvg(matrix: number[][], rowLabels: string[], columnLabe
 
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${r(width)}" height="${r(height)}" viewBox="0 0 ${r(width)} ${r(height)}" font-family="${FONT}">`);
-  out.push(`<defs><linearGradient id="upt-colour-bar" x1="0" y1="1" x2="0" y2="0">${DIVERGING.map((c, i) => `<stop offset="${r(i / (DIVERGING.length - 1))}" stop-color="${c}"/>`).join('')}</linearGradient></defs>`);
+  out.push(
+    `<defs><linearGradient id="upt-colour-bar" x1="0" y1="1" x2="0" y2="0">${DIVERGING.map((c, i) => `<stop offset="${r(i / (DIVERGING.length - 1))}" stop-color="${c}"/>`).join('')}</linearGradient></defs>`,
+  );
   out.push(`<rect width="100%" height="100%" fill="#FFFFFF"/>`);
-  if (options.title) out.push(`<text x="${r(width / 2)}" y="${margin + 16}" font-size="16" font-weight="bold" text-anchor="middle" fill="#111111">${escapeXml(options.title)}</text>`);
+  if (options.title)
+    out.push(
+      `<text x="${r(width / 2)}" y="${margin + 16}" font-size="16" font-weight="bold" text-anchor="middle" fill="#111111">${escapeXml(options.title)}</text>`,
+    );
   out.push(`<g font-size="${r(font)}" fill="#111111">`);
   rowLabels.forEach((l, i) => {
     out.push(`<text class="row-label" x="${r(x0 - 6)}" y="${r(y0 + (i + 0.5) * cell + font * 0.35)}" text-anchor="end">${escapeXml(String(l))}</text>`);
   });
   columnLabels.forEach((l, j) => {
-    const cx = x0 + (j + 0.5) * cell + font * 0.3, cy = y0 - 6;
+    const cx = x0 + (j + 0.5) * cell + font * 0.3,
+      cy = y0 - 6;
     out.push(`<text class="column-label" x="${r(cx)}" y="${r(cy)}" transform="rotate(-50 ${r(cx)} ${r(cy)})">${escapeXml(String(l))}</text>`);
   });
   out.push(`</g>`);
   matrix.forEach((row, i) => {
     row.forEach((v, j) => {
-      out.push(`<rect class="upt-cell" x="${r(x0 + j * cell)}" y="${r(y0 + i * cell)}" width="${cell}" height="${cell}" fill="${diverging(v / vmax)}"><title>${escapeXml(`${rowLabels[i]} <- ${columnLabels[j]}: ${v.toPrecision(3)}`)}</title></rect>`);
+      out.push(
+        `<rect class="upt-cell" x="${r(x0 + j * cell)}" y="${r(y0 + i * cell)}" width="${cell}" height="${cell}" fill="${diverging(v / vmax)}"><title>${escapeXml(`${rowLabels[i]} <- ${columnLabels[j]}: ${v.toPrecision(3)}`)}</title></rect>`,
+      );
     });
   });
   out.push(`<rect x="${r(x0)}" y="${r(y0)}" width="${cols * cell}" height="${rows * cell}" fill="none" stroke="#444444" stroke-width="1"/>`);
   // Colour bar with ticks at -max, 0, +max.
   out.push(`<g class="colour-bar" font-size="10" fill="#111111">`);
   out.push(`<rect x="${r(barX)}" y="${r(y0)}" width="14" height="${r(barHeight)}" fill="url(#upt-colour-bar)" stroke="#444444" stroke-width="1"/>`);
-  ([[vmax, 0], [0, 0.5], [-vmax, 1]] as const).forEach(([value, f]) => {
+  (
+    [
+      [vmax, 0],
+      [0, 0.5],
+      [-vmax, 1],
+    ] as const
+  ).forEach(([value, f]) => {
     const y = y0 + f * barHeight;
-    out.push(`<line x1="${r(barX + 14)}" y1="${r(y)}" x2="${r(barX + 18)}" y2="${r(y)}" stroke="#444444"/><text x="${r(barX + 21)}" y="${r(y + 3.5)}">${escapeXml(fmt(value))}</text>`);
+    out.push(
+      `<line x1="${r(barX + 14)}" y1="${r(y)}" x2="${r(barX + 18)}" y2="${r(y)}" stroke="#444444"/><text x="${r(barX + 21)}" y="${r(y + 3.5)}">${escapeXml(fmt(value))}</text>`,
+    );
   });
   out.push(`</g>`);
   out.push(`</svg>`);

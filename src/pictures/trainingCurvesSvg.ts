@@ -31,7 +31,6 @@ const FONT = 'Helvetica, Arial, sans-serif';
 const TRAIN_COLOUR = '#0072B2';
 const VAL_COLOUR = '#D55E00';
 
-
 const r = (v: number) => String(Math.round(v * 100) / 100);
 
 /** About `count` round tick values covering [lo, hi] (steps 1, 2 or 5 times a power of ten). */
@@ -113,12 +112,29 @@ export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: 
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${r(width)}" height="${r(height)}" viewBox="0 0 ${r(width)} ${r(height)}" font-family="${FONT}">`);
   out.push(`<rect width="100%" height="100%" fill="#FFFFFF"/>`);
-  if (options.title) out.push(`<text x="${r(width / 2)}" y="${margin + 16}" font-size="16" font-weight="bold" text-anchor="middle" fill="#111111">${escapeXml(options.title)}</text>`);
+  if (options.title)
+    out.push(
+      `<text x="${r(width / 2)}" y="${margin + 16}" font-size="16" font-weight="bold" text-anchor="middle" fill="#111111">${escapeXml(options.title)}</text>`,
+    );
 
   const panelWidth = (width - 2 * margin) / 2;
   const panels: { name: string; series: [SeriesKey, string, string][]; unitRange: boolean }[] = [
-    { name: 'loss', series: [['loss', 'train loss', TRAIN_COLOUR], ['valLoss', 'val loss', VAL_COLOUR]], unitRange: false },
-    { name: 'accuracy', series: [['accuracy', 'train accuracy', TRAIN_COLOUR], ['valAccuracy', 'val accuracy', VAL_COLOUR]], unitRange: true },
+    {
+      name: 'loss',
+      series: [
+        ['loss', 'train loss', TRAIN_COLOUR],
+        ['valLoss', 'val loss', VAL_COLOUR],
+      ],
+      unitRange: false,
+    },
+    {
+      name: 'accuracy',
+      series: [
+        ['accuracy', 'train accuracy', TRAIN_COLOUR],
+        ['valAccuracy', 'val accuracy', VAL_COLOUR],
+      ],
+      unitRange: true,
+    },
   ];
   panels.forEach((panel, p) => {
     const left = margin + p * panelWidth + 58;
@@ -127,14 +143,17 @@ export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: 
     const bottom = height - margin - 56;
     const present = panel.series.filter(([key]) => history.some((h) => h[key] !== undefined));
     const values = present.flatMap(([key]) => history.flatMap((h) => (h[key] === undefined ? [] : [h[key]!])));
-    let lo = Math.min(0, ...values), hi = Math.max(...values, 0);
+    let lo = Math.min(0, ...values),
+      hi = Math.max(...values, 0);
     if (panel.unitRange && values.every((v) => v >= 0 && v <= 1)) [lo, hi] = [0, 1];
     const yr = niceTicks(lo, hi, 5);
     const X = (e: number) => left + ((e - xr.lo) / (xr.hi - xr.lo)) * (right - left);
     const Y = (v: number) => bottom - ((v - yr.lo) / (yr.hi - yr.lo)) * (bottom - top);
 
     out.push(`<g class="panel" font-size="11" fill="#111111">`);
-    out.push(`<text class="panel-title" x="${r((left + right) / 2)}" y="${r(margin + titleHeight + 14)}" font-size="14" font-weight="bold" text-anchor="middle">${panel.name}</text>`);
+    out.push(
+      `<text class="panel-title" x="${r((left + right) / 2)}" y="${r(margin + titleHeight + 14)}" font-size="14" font-weight="bold" text-anchor="middle">${panel.name}</text>`,
+    );
     // Grid lines and ticks.
     for (const t of yr.ticks) {
       out.push(`<line x1="${r(left)}" y1="${r(Y(t))}" x2="${r(right)}" y2="${r(Y(t))}" stroke="#E4E4E4"/>`);
@@ -150,10 +169,13 @@ export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: 
     // Stage separators and labels. A label that does not fit before the next separator moves one line
     // down (up to 3 lines); the last one is kept inside the panel.
     const starts = stageChanges.map((s) => (Number.isNaN(s.at) ? left : X(s.at)));
-    let level = 0, lastEnd = -Infinity;
+    let level = 0,
+      lastEnd = -Infinity;
     stageChanges.forEach((s, k) => {
       if (Number.isNaN(s.at)) return;
-      out.push(`<line class="stage-separator" x1="${r(starts[k])}" y1="${r(top - 14)}" x2="${r(starts[k])}" y2="${r(bottom)}" stroke="#555555" stroke-width="1.2" stroke-dasharray="5 4"/>`);
+      out.push(
+        `<line class="stage-separator" x1="${r(starts[k])}" y1="${r(top - 14)}" x2="${r(starts[k])}" y2="${r(bottom)}" stroke="#555555" stroke-width="1.2" stroke-dasharray="5 4"/>`,
+      );
     });
     stageChanges.forEach((s, k) => {
       const x = starts[k];
@@ -162,7 +184,9 @@ export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: 
       const end = k + 1 < starts.length ? starts[k + 1] : right + 12;
       level = lx < lastEnd ? (level + 1) % 3 : 0;
       lastEnd = lx + labelWidth + 4 > end ? lx + labelWidth + 4 : -Infinity;
-      out.push(`<text class="stage-label" x="${r(lx)}" y="${r(top - 4 + 12 * level)}" font-size="11" font-style="italic" fill="#555555" stroke="#FFFFFF" stroke-width="3" paint-order="stroke">${escapeXml(s.label)}</text>`);
+      out.push(
+        `<text class="stage-label" x="${r(lx)}" y="${r(top - 4 + 12 * level)}" font-size="11" font-style="italic" fill="#555555" stroke="#FFFFFF" stroke-width="3" paint-order="stroke">${escapeXml(s.label)}</text>`,
+      );
     });
     if (present.length === 0) {
       out.push(`<text x="${r((left + right) / 2)}" y="${r((top + bottom) / 2)}" text-anchor="middle" fill="#777777">no ${panel.name} recorded</text>`);
@@ -170,7 +194,9 @@ export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: 
     present.forEach(([key, , colour], k) => {
       const points = history.filter((h) => h[key] !== undefined).map((h) => [X(h.epoch), Y(h[key]!)] as const);
       const dash = k === 1 ? ' stroke-dasharray="6 3"' : '';
-      out.push(`<polyline class="series" points="${points.map(([x, y]) => `${r(x)},${r(y)}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"${dash}/>`);
+      out.push(
+        `<polyline class="series" points="${points.map(([x, y]) => `${r(x)},${r(y)}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"${dash}/>`,
+      );
       if (points.length <= 60) {
         for (const [x, y] of points) out.push(`<circle cx="${r(x)}" cy="${r(y)}" r="2.5" fill="${colour}"/>`);
       }
@@ -181,7 +207,9 @@ export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: 
     const ly = bottom + 46;
     for (const e of entries) {
       const dash = e.dashed ? ' stroke-dasharray="6 3"' : '';
-      out.push(`<g class="legend-entry"><line x1="${r(lx)}" y1="${r(ly - 4)}" x2="${r(lx + 24)}" y2="${r(ly - 4)}" stroke="${e.colour}" stroke-width="2"${dash}/><text x="${r(lx + 30)}" y="${r(ly)}">${escapeXml(e.label)}</text></g>`);
+      out.push(
+        `<g class="legend-entry"><line x1="${r(lx)}" y1="${r(ly - 4)}" x2="${r(lx + 24)}" y2="${r(ly - 4)}" stroke="${e.colour}" stroke-width="2"${dash}/><text x="${r(lx + 30)}" y="${r(ly)}">${escapeXml(e.label)}</text></g>`,
+      );
       lx += e.width;
     }
     out.push(`</g>`);

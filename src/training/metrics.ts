@@ -190,7 +190,11 @@ export function evaluateScores(scores: ScoreRows, labels: ArrayLike<number>, opt
   return {
     top,
     meanClassAccuracy: meanClassAccuracy(scores, labels),
-    confusion: confusionMatrix(scores.map((row) => argmax(row)), labels, classes),
+    confusion: confusionMatrix(
+      scores.map((row) => argmax(row)),
+      labels,
+      classes,
+    ),
   };
 }
 

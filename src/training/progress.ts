@@ -129,7 +129,8 @@ export function formatProgress(s: ProgressState, width = 24): string {
   const frac = s.batchesPerEpoch ? Math.min(1, s.batch / s.batchesPerEpoch) : 0;
   const filled = Math.round(frac * width);
   const bar = `[${'='.repeat(filled)}${filled < width ? '>' : ''}${' '.repeat(Math.max(0, width - filled - 1))}]`;
-  const eta = s.etaSeconds == null ? '--' : s.etaSeconds >= 60 ? `${Math.floor(s.etaSeconds / 60)}m${Math.round(s.etaSeconds % 60)}s` : `${Math.round(s.etaSeconds)}s`;
+  const eta =
+    s.etaSeconds == null ? '--' : s.etaSeconds >= 60 ? `${Math.floor(s.etaSeconds / 60)}m${Math.round(s.etaSeconds % 60)}s` : `${Math.round(s.etaSeconds)}s`;
   const acc = s.accuracy == null ? '' : ` acc ${(s.accuracy * 100).toFixed(1)}%`;
   const val = s.epochLogs?.val_acc != null ? ` val_acc ${(s.epochLogs.val_acc * 100).toFixed(1)}%` : '';
   return `epoch ${s.epoch + 1}/${s.epochs} ${bar} loss ${s.loss.toFixed(4)}${acc}${val} ${s.samplesPerSecond.toFixed(1)} samples/s ETA ${eta}`;

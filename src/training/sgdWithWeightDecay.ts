@@ -39,7 +39,11 @@ export class SgdWithWeightDecay extends tf.MomentumOptimizer {
     const lr = options.learningRate ?? 0.05;
     const momentum = options.momentum ?? 0.9;
     const wd = options.weightDecay ?? 5e-4;
-    for (const [name, v] of [['learningRate', lr], ['momentum', momentum], ['weightDecay', wd]] as const) {
+    for (const [name, v] of [
+      ['learningRate', lr],
+      ['momentum', momentum],
+      ['weightDecay', wd],
+    ] as const) {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
         throw new Ske2GridError(`SgdWithWeightDecay ${name}: expected a finite number >= 0, got ${String(v)}`);
       }

@@ -59,13 +59,16 @@ export async function trainProgressive(
   const fitStage = (m: tfl.LayersModel, epochs: number) =>
     inMemory ? fitSke2Grid(m, data, yOrOptions as tf.Tensor, { ...fit, epochs }) : fitSke2GridDataset(m, data, { ...fit, epochs });
   const { stages, completedStages = 0, keepArrangement = false, onStageEnd, ...fit } = options;
-  if (!Array.isArray(stages) || stages.length === 0) throw new Ske2GridError(`options.stages: expected a non-empty array of {gridShape, epochs}, got ${describe(stages)}`);
+  if (!Array.isArray(stages) || stages.length === 0)
+    throw new Ske2GridError(`options.stages: expected a non-empty array of {gridShape, epochs}, got ${describe(stages)}`);
   stages.forEach((s, i) => {
     if (!s || !Array.isArray(s.gridShape) || s.gridShape[0] !== s.gridShape[1] || !Number.isInteger(s.epochs) || s.epochs < 1) {
       throw new Ske2GridError(`options.stages[${i}]: expected {gridShape: [H, H], epochs: integer >= 1}, got ${describe(s)}`);
     }
     if (i > 0 && !(s.gridShape[0] > stages[i - 1].gridShape[0])) {
-      throw new Ske2GridError(`options.stages[${i}].gridShape: expected a grid larger than stage ${i - 1}'s ${stages[i - 1].gridShape.join('x')}, got ${s.gridShape.join('x')}`);
+      throw new Ske2GridError(
+        `options.stages[${i}].gridShape: expected a grid larger than stage ${i - 1}'s ${stages[i - 1].gridShape.join('x')}, got ${s.gridShape.join('x')}`,
+      );
     }
   });
   if (!Number.isInteger(completedStages) || completedStages < 0 || completedStages >= stages.length) {

@@ -76,7 +76,9 @@ describe('clipBatchDataset', () => {
 
   it('rejects bad arguments and bad samples with named errors', async () => {
     expect(() => clipBatchDataset(sequences(2), { clips: asClip, numClasses: 0 })).toThrow(/options\.numClasses: expected an integer >= 1, got 0/);
-    expect(() => clipBatchDataset(sequences(2), { clips: asClip, numClasses: 3, indices: [0, 2] })).toThrow(/options\.indices\[1\]: expected a sample index in \[0, 1\], got 2/);
+    expect(() => clipBatchDataset(sequences(2), { clips: asClip, numClasses: 3, indices: [0, 2] })).toThrow(
+      /options\.indices\[1\]: expected a sample index in \[0, 1\], got 2/,
+    );
     expect(() => clipBatchDataset(sequences(2), { clips: undefined as never, numClasses: 3 })).toThrow(/options\.clips/);
     expect(() => clipBatchDataset({} as never, { clips: asClip, numClasses: 3 })).toThrow(/source: expected an array/);
     expect(() => clipBatchDataset(sequences(2), { clips: asClip, numClasses: 3, batchSize: 3, dropRemainder: true })).toThrow(/options\.batchSize/);

@@ -28,7 +28,10 @@ describe('NumpyRandomState against NumPy legacy RandomState (fixture)', () => {
     it(`seed ${name}: randint for 32- and 64-bit bounds, and with a low bound`, () => {
       for (const [bound, values] of Object.entries(s.randint)) {
         const rs = new NumpyRandomState(s.seed);
-        expect(values.map(() => rs.randint(Number(bound))), `randint(${bound})`).toEqual(values);
+        expect(
+          values.map(() => rs.randint(Number(bound))),
+          `randint(${bound})`,
+        ).toEqual(values);
       }
       const rs = new NumpyRandomState(s.seed);
       expect(s.randint_low_high.map(() => rs.randint(-5, 9))).toEqual(s.randint_low_high);
@@ -57,12 +60,14 @@ describe('NumpyRandomState against NumPy legacy RandomState (fixture)', () => {
     const first = [rs.randomSample(), rs.standardNormal()];
     rs.seed(3);
     expect([rs.randomSample(), rs.standardNormal()]).toEqual(first);
-    const a = new NumpyRandomState(9), b = new NumpyRandomState(9);
+    const a = new NumpyRandomState(9),
+      b = new NumpyRandomState(9);
     expect([a.uniform(), a.int(10), a.normal()]).toEqual([b.randomSample(), b.randint(10), b.standardNormal()]);
   });
 
   it('a one-value range consumes no draw (NumPy randint(1) / shuffle of one element)', () => {
-    const a = new NumpyRandomState(5), b = new NumpyRandomState(5);
+    const a = new NumpyRandomState(5),
+      b = new NumpyRandomState(5);
     a.randint(1);
     a.randint(4, 5);
     a.permutation(1);

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../src/data/random.js';
-import {
-  SYNTHETIC_ACTION_CLASSES,
-  generateSyntheticActions,
-  toBatch,
-  type SkeletonSample,
-} from '../../src/data/syntheticActions.js';
+import { SYNTHETIC_ACTION_CLASSES, generateSyntheticActions, toBatch, type SkeletonSample } from '../../src/data/syntheticActions.js';
 
 const at = (s: SkeletonSample, t: number, m: number, v: number, c: number) => s.keypoints[((t * s.persons + m) * 17 + v) * 3 + c];
 
@@ -14,7 +9,9 @@ function motionFeature(s: SkeletonSample): number[] {
   const f: number[] = [];
   for (let v = 0; v < 17; v++) {
     for (let c = 0; c < 2; c++) {
-      let sum = 0, sq = 0, n = 0;
+      let sum = 0,
+        sq = 0,
+        n = 0;
       for (let t = 0; t < s.frames; t++) {
         if (at(s, t, 0, v, 2) < 0.5) continue;
         const x = at(s, t, 0, v, c);
@@ -31,7 +28,9 @@ function motionFeature(s: SkeletonSample): number[] {
 
 describe('createRandom', () => {
   it('is deterministic, uniform in [0, 1), normal with mean 0 and sd 1', () => {
-    const a = createRandom(7), b = createRandom(7), c = createRandom(8);
+    const a = createRandom(7),
+      b = createRandom(7),
+      c = createRandom(8);
     const sa = Array.from({ length: 5 }, () => a.uniform());
     expect(sa).toEqual(Array.from({ length: 5 }, () => b.uniform()));
     expect(sa).not.toEqual(Array.from({ length: 5 }, () => c.uniform()));
@@ -105,7 +104,8 @@ describe('generateSyntheticActions', () => {
 
   it('drops joints (x = y = 0, score <= 0.3) at the asked rate, scores 0.8-1 otherwise', () => {
     const { samples } = generateSyntheticActions({ samplesPerClass: 5, dropRate: 0.1, seed: 5 });
-    let dropped = 0, total = 0;
+    let dropped = 0,
+      total = 0;
     for (const s of samples) {
       for (let k = 0; k < s.keypoints.length; k += 3) {
         const score = s.keypoints[k + 2];
@@ -169,9 +169,12 @@ describe('toBatch', () => {
   /** A sample whose every value encodes its own position: 1000 t + 100 m + 3 v + c + 1. */
   function indexed(frames: number, persons: number, label: number): SkeletonSample {
     const keypoints = new Float32Array(frames * persons * 51);
-    for (let t = 0; t < frames; t++) for (let m = 0; m < persons; m++) for (let v = 0; v < 17; v++) for (let c = 0; c < 3; c++) {
-      keypoints[((t * persons + m) * 17 + v) * 3 + c] = 1000 * t + 100 * m + 3 * v + c + 1;
-    }
+    for (let t = 0; t < frames; t++)
+      for (let m = 0; m < persons; m++)
+        for (let v = 0; v < 17; v++)
+          for (let c = 0; c < 3; c++) {
+            keypoints[((t * persons + m) * 17 + v) * 3 + c] = 1000 * t + 100 * m + 3 * v + c + 1;
+          }
     return { keypoints, frames, persons, joints: 17, channels: 3, label };
   }
 
@@ -204,7 +207,9 @@ describe('toBatch', () => {
     expect(() => toBatch([s], 0, 2)).toThrow(/frames: expected an integer >= 1, got 0/);
     expect(() => toBatch([s], 8, 1.5)).toThrow(/persons: expected an integer >= 1, got 1.5/);
     expect(() => toBatch([s], 8, 1)).toThrow(/samples\[0\].persons: expected an integer in \[1, 1\] \(the batch's persons\), got 2/);
-    expect(() => toBatch([s, { ...s, keypoints: new Float32Array(7) }], 8, 2)).toThrow(/samples\[1\].keypoints: expected a Float32Array of length frames \* persons \* 17 \* 3 = 510, got "length 7"/);
+    expect(() => toBatch([s, { ...s, keypoints: new Float32Array(7) }], 8, 2)).toThrow(
+      /samples\[1\].keypoints: expected a Float32Array of length frames \* persons \* 17 \* 3 = 510, got "length 7"/,
+    );
     expect(() => toBatch([{ ...s, joints: 25 as 17 }], 8, 2)).toThrow(/samples\[0\].joints: expected 17, got 25/);
     expect(() => toBatch([{ ...s, label: -1 }], 8, 2)).toThrow(/samples\[0\].label: expected an integer >= 0, got -1/);
   });

@@ -55,7 +55,17 @@ const CASES: { what: string; config: Ske2GridConfig; input: [number, number, num
   { what: 'COCO 5x5, residuals none / strided conv / identity', config: { ...TINY, seed: 1 }, input: [2, 8, 17, 3], mapping: 'matrix' },
   {
     what: 'COCO 6x6 in one stage, conv residual at stride 1, any clip length',
-    config: { ...TINY, gridShape: [6, 6], frames: null, blocks: [{ filters: 4, stride: 1 }, { filters: 6, stride: 1 }, { filters: 6, stride: 2 }], seed: 2 },
+    config: {
+      ...TINY,
+      gridShape: [6, 6],
+      frames: null,
+      blocks: [
+        { filters: 4, stride: 1 },
+        { filters: 6, stride: 1 },
+        { filters: 6, stride: 2 },
+      ],
+      seed: 2,
+    },
     input: [2, 7, 17, 3],
     mapping: 'matrix',
   },
@@ -65,7 +75,12 @@ const CASES: { what: string; config: Ske2GridConfig; input: [number, number, num
     input: [1, 8, 20, 2],
     mapping: 'matrix',
   },
-  { what: 'NTU-25 5x5 without prior (a pure selection: gather)', config: { ...TINY, layout: 'ntu25', prior: 'none', seed: 4 }, input: [2, 8, 25, 3], mapping: 'gather' },
+  {
+    what: 'NTU-25 5x5 without prior (a pure selection: gather)',
+    config: { ...TINY, layout: 'ntu25', prior: 'none', seed: 4 },
+    input: [2, 8, 25, 3],
+    mapping: 'gather',
+  },
 ];
 
 for (const backend of ['cpu', 'wasm']) {
@@ -166,29 +181,33 @@ describe('compileForInference on the official parity models', () => {
   for (const backend of ['cpu', 'wasm']) {
     for (const name of ['d5_t12', 'd6_t12_pls']) {
       // Measured: <= 6e-7 relative to both the official logits and the original model, on both backends.
-      it.skipIf(!hasParity)(`${name} on ${backend}: the official logits and the original's (<= 1e-5 relative) (needs ../shared/fixtures/parity)`, async () => {
-        await useBackend(backend);
-        const before = tf.memory().numTensors;
-        const fixture = readParityFixture(`${PARITY}${name}`);
-        const model = buildSke2Grid(fixture.config());
-        loadOfficialWeights(model, fixture.stateDict());
-        const compiled = compileForInference(model);
-        // cpu runs ~1 GFLOP/s: there the first sample and the compiled model only (the original's
-        // parity on cpu is test/interop/parity.test.ts); on wasm both samples and both models.
-        const n = backend === 'cpu' ? 1 : 2;
-        const [x, official] = tf.tidy(() => [tf.slice(fixture.tensor('input.x'), 0, n), tf.slice(fixture.tensor('eval.logits'), 0, n)]);
-        const ours = compiled.predict(x) as tf.Tensor;
-        expect(maxRelative(ours, official)).toBeLessThanOrEqual(1e-5);
-        if (backend === 'wasm') {
-          const original = model.predict(x) as tf.Tensor;
-          expect(maxRelative(ours, original)).toBeLessThanOrEqual(1e-5);
-          original.dispose();
-        }
-        tf.dispose([x, official, ours]);
-        model.dispose();
-        compiled.dispose();
-        expect(tf.memory().numTensors).toBe(before);
-      }, 120_000);
+      it.skipIf(!hasParity)(
+        `${name} on ${backend}: the official logits and the original's (<= 1e-5 relative) (needs ../shared/fixtures/parity)`,
+        async () => {
+          await useBackend(backend);
+          const before = tf.memory().numTensors;
+          const fixture = readParityFixture(`${PARITY}${name}`);
+          const model = buildSke2Grid(fixture.config());
+          loadOfficialWeights(model, fixture.stateDict());
+          const compiled = compileForInference(model);
+          // cpu runs ~1 GFLOP/s: there the first sample and the compiled model only (the original's
+          // parity on cpu is test/interop/parity.test.ts); on wasm both samples and both models.
+          const n = backend === 'cpu' ? 1 : 2;
+          const [x, official] = tf.tidy(() => [tf.slice(fixture.tensor('input.x'), 0, n), tf.slice(fixture.tensor('eval.logits'), 0, n)]);
+          const ours = compiled.predict(x) as tf.Tensor;
+          expect(maxRelative(ours, official)).toBeLessThanOrEqual(1e-5);
+          if (backend === 'wasm') {
+            const original = model.predict(x) as tf.Tensor;
+            expect(maxRelative(ours, original)).toBeLessThanOrEqual(1e-5);
+            original.dispose();
+          }
+          tf.dispose([x, official, ours]);
+          model.dispose();
+          compiled.dispose();
+          expect(tf.memory().numTensors).toBe(before);
+        },
+        120_000,
+      );
     }
   }
 });
@@ -218,7 +237,9 @@ describe('compileForInference errors', () => {
     const model = buildSke2Grid(TINY);
     const compiled = compileForInference(model);
     expect(() => compileForInference(compiled)).toThrow(/model: expected a trainable Ske2Grid model .*already compiled for inference/);
-    expect(() => compileForInference(model, { mapping: 'gather' })).toThrow(/options.mapping: expected 'auto' or 'matrix' \(this model's grid cells mix several joints\), got "gather"/);
+    expect(() => compileForInference(model, { mapping: 'gather' })).toThrow(
+      /options.mapping: expected 'auto' or 'matrix' \(this model's grid cells mix several joints\), got "gather"/,
+    );
     expect(() => compileForInference(model, { mapping: 'fast' as never })).toThrow(/options.mapping: expected 'auto', 'matrix' or 'gather', got "fast"/);
     expect(() => compileForInference(model, { frames: 0 })).toThrow(/options.frames: expected a positive integer or null/);
     model.dispose();

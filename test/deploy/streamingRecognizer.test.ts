@@ -206,7 +206,9 @@ describe('StreamingRecognizer errors', () => {
     expect(() => new StreamingRecognizer(model, { preprocess: 3 as never })).toThrow(/options.preprocess: expected a function/);
     expect(() => new StreamingRecognizer({} as tfl.LayersModel)).toThrow(/StreamingRecognizer model: expected a tf.LayersModel, got "object"/);
     const anyLength = buildSke2Grid({ ...TINY, frames: null });
-    expect(() => new StreamingRecognizer(anyLength)).toThrow(/options.windowFrames: expected a positive integer \(the model accepts clips of any length\), got undefined/);
+    expect(() => new StreamingRecognizer(anyLength)).toThrow(
+      /options.windowFrames: expected a positive integer \(the model accepts clips of any length\), got undefined/,
+    );
     anyLength.dispose();
     const input = tfl.input({ shape: [8, 17, 3] });
     const flat = tfl.model({ inputs: input, outputs: tfl.layers.dense({ units: 2 }).apply(tfl.layers.flatten().apply(input)) as tfl.SymbolicTensor });

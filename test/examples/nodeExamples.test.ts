@@ -32,18 +32,41 @@ describe('Node examples run end to end (tiny settings)', () => {
   });
 
   const utkinect = `${SHARED}datasets/utkinect`;
-  it.skipIf(!existsSync(`${utkinect}/manifest.json`))('train-dataset trains, evaluates and saves checkpoint + inference model (needs ../shared/datasets/utkinect)', async () => {
-    const dir = join(out, 'train');
-    const stdout = await example('train-dataset.ts', '--data', utkinect, '--epochs', '1', '--width', '4', '--frames', '16', '--clips', '1', '--out', dir);
-    expect(stdout).toMatch(/test \(cross_subject_odd_even, 99 clips\): top-1 \d+\.\d %/);
-    for (const f of ['checkpoint/model.json', 'checkpoint/weights.bin', 'inference/model.json', 'inference/weights.bin']) expect(existsSync(join(dir, f))).toBe(true);
-  });
+  it.skipIf(!existsSync(`${utkinect}/manifest.json`))(
+    'train-dataset trains, evaluates and saves checkpoint + inference model (needs ../shared/datasets/utkinect)',
+    async () => {
+      const dir = join(out, 'train');
+      const stdout = await example('train-dataset.ts', '--data', utkinect, '--epochs', '1', '--width', '4', '--frames', '16', '--clips', '1', '--out', dir);
+      expect(stdout).toMatch(/test \(cross_subject_odd_even, 99 clips\): top-1 \d+\.\d %/);
+      for (const f of ['checkpoint/model.json', 'checkpoint/weights.bin', 'inference/model.json', 'inference/weights.bin'])
+        expect(existsSync(join(dir, f))).toBe(true);
+    },
+  );
 
-  it.skipIf(!existsSync(`${utkinect}/manifest.json`))('progressive grows 5x5 -> 6x6 and checkpoints every stage (needs ../shared/datasets/utkinect)', async () => {
-    const dir = join(out, 'progressive');
-    const stdout = await example('progressive.ts', '--data', utkinect, '--grids', '5,6', '--epochs', '1,1', '--width', '4', '--frames', '16', '--clips', '1', '--out', dir);
-    expect(stdout).toMatch(/stage 0 \(5x5\): test top-1/);
-    expect(stdout).toMatch(/stage 1 \(6x6\): test top-1/);
-    for (const g of ['5x5', '6x6']) expect(existsSync(join(dir, g, 'model.json'))).toBe(true);
-  });
+  it.skipIf(!existsSync(`${utkinect}/manifest.json`))(
+    'progressive grows 5x5 -> 6x6 and checkpoints every stage (needs ../shared/datasets/utkinect)',
+    async () => {
+      const dir = join(out, 'progressive');
+      const stdout = await example(
+        'progressive.ts',
+        '--data',
+        utkinect,
+        '--grids',
+        '5,6',
+        '--epochs',
+        '1,1',
+        '--width',
+        '4',
+        '--frames',
+        '16',
+        '--clips',
+        '1',
+        '--out',
+        dir,
+      );
+      expect(stdout).toMatch(/stage 0 \(5x5\): test top-1/);
+      expect(stdout).toMatch(/stage 1 \(6x6\): test top-1/);
+      for (const g of ['5x5', '6x6']) expect(existsSync(join(dir, g, 'model.json'))).toBe(true);
+    },
+  );
 });

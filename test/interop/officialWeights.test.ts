@@ -41,7 +41,9 @@ describe('loadOfficialWeights / exportOfficialStateDict', () => {
     const before = weightsOf(b);
     const sd = exportOfficialStateDict(a);
     delete sd['backbone.st_gcn_networks.2.tcn2cn.3.running_var'];
-    expect(() => loadOfficialWeights(b, sd)).toThrow("stateDict['backbone.st_gcn_networks.2.tcn2cn.3.running_var']: expected a tensor of shape [8], got nothing (missing)");
+    expect(() => loadOfficialWeights(b, sd)).toThrow(
+      "stateDict['backbone.st_gcn_networks.2.tcn2cn.3.running_var']: expected a tensor of shape [8], got nothing (missing)",
+    );
     expect(weightsOf(b)).toEqual(before);
     a.dispose();
     b.dispose();
@@ -51,7 +53,9 @@ describe('loadOfficialWeights / exportOfficialStateDict', () => {
     const six = buildSke2Grid({ ...TINY, gridShape: [6, 6], stages: [17, 25] });
     const five = buildSke2Grid(TINY);
     const fiveOnlyStage = buildSke2Grid({ ...TINY, gridShape: [6, 6] });
-    expect(() => loadOfficialWeights(five, exportOfficialStateDict(six))).toThrow(/sampling_stages.1'\]: expected only parameters of this model.*more UPT\/GIT stages/);
+    expect(() => loadOfficialWeights(five, exportOfficialStateDict(six))).toThrow(
+      /sampling_stages.1'\]: expected only parameters of this model.*more UPT\/GIT stages/,
+    );
     expect(() => loadOfficialWeights(fiveOnlyStage, exportOfficialStateDict(five))).toThrow(
       "stateDict['backbone.sampling_stages.0']: expected shape [36, 17], got [25, 17] (was the checkpoint made for another grid size or stage sequence?)",
     );

@@ -100,8 +100,12 @@ describe('FixedGridMapping errors', () => {
   beforeAll(() => useBackend('cpu'));
 
   it('rejects bad arguments, inputs and mapping values with a clear message', () => {
-    expect(() => new FixedGridMapping({ gridShape: [5, 0] as [number, number] })).toThrow(/FixedGridMapping gridShape: expected two positive integers \[H, W\], got \[5, 0\]/);
-    expect(() => new FixedGridMapping({ gridShape: [5, 5], mode: 'sparse' as never })).toThrow(/FixedGridMapping mode: expected 'matrix' or 'gather', got "sparse"/);
+    expect(() => new FixedGridMapping({ gridShape: [5, 0] as [number, number] })).toThrow(
+      /FixedGridMapping gridShape: expected two positive integers \[H, W\], got \[5, 0\]/,
+    );
+    expect(() => new FixedGridMapping({ gridShape: [5, 5], mode: 'sparse' as never })).toThrow(
+      /FixedGridMapping mode: expected 'matrix' or 'gather', got "sparse"/,
+    );
     const unbuilt = new FixedGridMapping({ name: 'm', gridShape: [1, 2] });
     const parts: GridMappingParts = { mixing: [1, 0, 0, 1], scale: [1, 1], shift: [0, 0] };
     expect(() => unbuilt.setMapping(parts)).toThrow(/m: expected a built layer/);
@@ -110,7 +114,9 @@ describe('FixedGridMapping errors', () => {
     const layer = new FixedGridMapping({ name: 'g', gridShape: [1, 2], mode: 'gather' });
     const input = tfl.input({ shape: [1, 1, 2, 1] });
     layer.apply(input);
-    expect(() => layer.setMapping({ ...parts, mixing: [1, 1, 0, 1] })).toThrow(/g setMapping mixing: expected a matrix with at most one non-zero entry per row/);
+    expect(() => layer.setMapping({ ...parts, mixing: [1, 1, 0, 1] })).toThrow(
+      /g setMapping mixing: expected a matrix with at most one non-zero entry per row/,
+    );
     expect(() => layer.setMapping({ ...parts, mixing: [1, 0, 0] })).toThrow(/g setMapping mixing: expected 4 numbers \(\[2, 2\], row-major\), got "3 numbers"/);
     expect(() => layer.setMapping({ ...parts, shift: [0, NaN] })).toThrow(/g setMapping shift\[1\]: expected a finite number, got NaN/);
     layer.dispose();

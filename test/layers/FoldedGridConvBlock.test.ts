@@ -82,7 +82,12 @@ for (const backend of ['cpu', 'wasm']) {
       // x over T = 4: [1, -2, 3, 4]; spatial 1x1: 2x - 1 -> [1, -5, 5, 7] -> ReLU [1, 0, 5, 7];
       // temporal taps [1, 0.5, -1], bias 0.25, padding 1/1 -> [0.75, -3.75, -4.25, 8.75].
       const x = tf.tensor6d([1, -2, 3, 4], [1, 1, 4, 1, 1, 1]);
-      const base = { spatialKernel: Float32Array.of(2), spatialBias: Float32Array.of(-1), temporalKernel: Float32Array.of(1, 0.5, -1), temporalBias: Float32Array.of(0.25) };
+      const base = {
+        spatialKernel: Float32Array.of(2),
+        spatialBias: Float32Array.of(-1),
+        temporalKernel: Float32Array.of(1, 0.5, -1),
+        temporalBias: Float32Array.of(0.25),
+      };
       const values = (block: FoldedGridConvBlock, w: FoldedGridConvWeights) => {
         const model = wrap(block, [1, 4, 1, 1, 1]);
         block.setFolded(w);
@@ -104,7 +109,12 @@ for (const backend of ['cpu', 'wasm']) {
       // A 2x2 grid of ones, kernel of ones: each cell sees 4 of the 9 taps (the rest is padding).
       const block = new FoldedGridConvBlock({ filters: 1, temporalKernelSize: 1 });
       const model = wrap(block, [1, 1, 2, 2, 1]);
-      block.setFolded({ spatialKernel: new Float32Array(9).fill(1), spatialBias: Float32Array.of(0), temporalKernel: Float32Array.of(1), temporalBias: Float32Array.of(0) });
+      block.setFolded({
+        spatialKernel: new Float32Array(9).fill(1),
+        spatialBias: Float32Array.of(0),
+        temporalKernel: Float32Array.of(1),
+        temporalBias: Float32Array.of(0),
+      });
       const out = tf.tidy(() => Array.from((model.predict(tf.ones([1, 1, 1, 2, 2, 1])) as tf.Tensor).dataSync()));
       expect(out).toEqual([4, 4, 4, 4]);
       model.dispose();
@@ -118,7 +128,9 @@ describe('FoldedGridConvBlock errors', () => {
   it('rejects bad arguments, inputs and weight values with a clear message', () => {
     expect(() => new FoldedGridConvBlock({ filters: 0 })).toThrow(/FoldedGridConvBlock filters: expected a positive integer, got 0/);
     expect(() => new FoldedGridConvBlock({ filters: 4, kernelSize: 2 })).toThrow(/FoldedGridConvBlock kernel sizes: expected odd numbers, got \[2, 9\]/);
-    expect(() => new FoldedGridConvBlock({ filters: 4, residual: 'auto' as never })).toThrow(/FoldedGridConvBlock residual: expected 'none', 'identity' or 'conv', got "auto"/);
+    expect(() => new FoldedGridConvBlock({ filters: 4, residual: 'auto' as never })).toThrow(
+      /FoldedGridConvBlock residual: expected 'none', 'identity' or 'conv', got "auto"/,
+    );
     const identity = new FoldedGridConvBlock({ name: 'b', filters: 4, residual: 'identity' });
     expect(() => identity.apply(tfl.input({ shape: [1, 4, 2, 2, 3] }))).toThrow(/b residual: 'identity' needs equal channels and stride 1, got 3->4, stride 1/);
     const rank5 = new FoldedGridConvBlock({ name: 'r', filters: 4 });
@@ -129,7 +141,9 @@ describe('FoldedGridConvBlock errors', () => {
     expect(() => block.setFolded({ ...unbuilt })).toThrow(/f: expected a built layer/);
     const model = wrap(block, [1, 4, 2, 2, 1]);
     const good = randomWeights(block, 1, 0);
-    expect(() => block.setFolded({ ...good, temporalKernel: new Float32Array(3) })).toThrow(/f setFolded temporalKernel: expected a Float32Array of 12 values \(\[3, 1, 2, 2\]\), got "3 values"/);
+    expect(() => block.setFolded({ ...good, temporalKernel: new Float32Array(3) })).toThrow(
+      /f setFolded temporalKernel: expected a Float32Array of 12 values \(\[3, 1, 2, 2\]\), got "3 values"/,
+    );
     const bad = Float32Array.from(good.spatialBias);
     bad[1] = Infinity;
     expect(() => block.setFolded({ ...good, spatialBias: bad })).toThrow(/f setFolded spatialBias\[1\]: expected a finite number, got Infinity/);

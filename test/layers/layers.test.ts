@@ -24,7 +24,17 @@ for (const backend of ['cpu', 'wasm']) {
 
     it('UpsamplingTransform with a prior', () =>
       runLayerTest({
-        make: () => new UpsamplingTransform({ name: 'upt', outNodes: 9, prior: [[1, 1, 0, 0], [0, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]] }),
+        make: () =>
+          new UpsamplingTransform({
+            name: 'upt',
+            outNodes: 9,
+            prior: [
+              [1, 1, 0, 0],
+              [0, 1, 0, 0],
+              [0, 1, 1, 0],
+              [0, 0, 1, 1],
+            ],
+          }),
         inputShape: [2, null, 4, 3],
         input: () => tf.randomNormal([2, 2, 5, 4, 3]),
         outputShape: [2, 2, 5, 9, 3],

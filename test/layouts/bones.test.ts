@@ -36,10 +36,28 @@ describe('boneParents', () => {
     expect(new Set(roots(p))).toEqual(new Set([KINECT20.center]));
   });
   it('custom layouts: edges taken undirected, breadth-first from the centre; unconnected joints are their own parents', () => {
-    const chain = { name: 'chain', joints: ['a', 'b', 'c', 'd', 'e'], edges: [[0, 1], [2, 1], [3, 2]] as [number, number][], center: 2 };
+    const chain = {
+      name: 'chain',
+      joints: ['a', 'b', 'c', 'd', 'e'],
+      edges: [
+        [0, 1],
+        [2, 1],
+        [3, 2],
+      ] as [number, number][],
+      center: 2,
+    };
     expect(boneParents(chain)).toEqual([1, 2, 2, 2, 4]);
     // A cycle: the first discovered path wins (edge-list order).
-    const ring = { name: 'ring', joints: ['a', 'b', 'c', 'd'], edges: [[0, 1], [1, 2], [2, 3], [3, 0]] as [number, number][] };
+    const ring = {
+      name: 'ring',
+      joints: ['a', 'b', 'c', 'd'],
+      edges: [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+        [3, 0],
+      ] as [number, number][],
+    };
     expect(boneParents(ring)).toEqual([0, 0, 1, 0]);
   });
   it('names bad layouts', () => {

@@ -44,8 +44,19 @@ describe('built-in layouts', () => {
 
 describe('custom layouts', () => {
   it('accepts joints + edges', () => {
-    const l = resolveLayout({ name: 'hand3', joints: ['a', 'b', 'c'], edges: [[0, 1], [1, 2]] });
-    expect(adjacencyPrior(l)).toEqual([[1, 1, 0], [0, 1, 1], [0, 0, 1]]);
+    const l = resolveLayout({
+      name: 'hand3',
+      joints: ['a', 'b', 'c'],
+      edges: [
+        [0, 1],
+        [1, 2],
+      ],
+    });
+    expect(adjacencyPrior(l)).toEqual([
+      [1, 1, 0],
+      [0, 1, 1],
+      [0, 0, 1],
+    ]);
   });
   it('names the bad field', () => {
     expect(() => resolveLayout('openpose' as never)).toThrow(/layout: expected one of 'coco'/);

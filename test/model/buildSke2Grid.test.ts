@@ -29,8 +29,18 @@ describe('buildSke2Grid: the official configurations', () => {
   it('names layers deterministically and hierarchically', () => {
     const model = buildSke2Grid({ ...TINY, gridShape: [6, 6], stages: [17, 25] });
     expect(model.layers.map((l) => l.name)).toEqual([
-      'skeletons', 'skeleton_norm', 'upt_stage0', 'git_stage0', 'upt_stage1', 'git_stage1', 'to_grid',
-      'block0', 'block1', 'block2', 'pool', 'classifier',
+      'skeletons',
+      'skeleton_norm',
+      'upt_stage0',
+      'git_stage0',
+      'upt_stage1',
+      'git_stage1',
+      'to_grid',
+      'block0',
+      'block1',
+      'block2',
+      'pool',
+      'classifier',
     ]);
     const names = model.getLayer('block1').weights.map((w) => w.originalName);
     expect(names).toContain('block1/temporal_conv_kernel');
@@ -69,8 +79,20 @@ describe('buildSke2Grid: tiny models', () => {
   });
 
   it('works with NTU-25, Kinect-20 and a custom layout', () => {
-    const custom = { name: 'stick', joints: ['a', 'b', 'c', 'd'], edges: [[0, 1], [1, 2], [2, 3]] as [number, number][] };
-    for (const [layout, v] of [['nturgb+d', 25], ['kinect20', 20], [custom, 4]] as const) {
+    const custom = {
+      name: 'stick',
+      joints: ['a', 'b', 'c', 'd'],
+      edges: [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+      ] as [number, number][],
+    };
+    for (const [layout, v] of [
+      ['nturgb+d', 25],
+      ['kinect20', 20],
+      [custom, 4],
+    ] as const) {
       const model = buildSke2Grid({ ...TINY, layout, gridShape: v > 16 ? [6, 6] : [3, 3] });
       const shape = tf.tidy(() => (model.predict(tf.randomNormal([1, 2, 8, v, 3])) as tf.Tensor).shape);
       expect(shape).toEqual([1, 3]);

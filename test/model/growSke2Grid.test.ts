@@ -35,7 +35,13 @@ describe('growSke2Grid', () => {
     const grown = growSke2Grid(small);
     for (const layer of small.layers) {
       const values = layer.getWeights().map((w) => Array.from(w.dataSync()));
-      expect(grown.getLayer(layer.name).getWeights().map((w) => Array.from(w.dataSync())), layer.name).toEqual(values);
+      expect(
+        grown
+          .getLayer(layer.name)
+          .getWeights()
+          .map((w) => Array.from(w.dataSync())),
+        layer.name,
+      ).toEqual(values);
     }
     const frozen = grown.layers.filter((l) => !l.trainable && l.name !== 'skeletons').map((l) => l.name);
     expect(frozen).toEqual(['upt_stage0', 'git_stage0']);

@@ -13,7 +13,14 @@ import { openSkeletonDataset, parseSha256Sums } from '../../src/node/datasetDire
 const MANIFEST = {
   name: 'tiny',
   classes: ['a', 'b', 'c'],
-  joints: { names: ['root', 'left', 'right'], edges: [[1, 0], [2, 0]], center_joint: 1 },
+  joints: {
+    names: ['root', 'left', 'right'],
+    edges: [
+      [1, 0],
+      [2, 0],
+    ],
+    center_joint: 1,
+  },
   format: { data_file: 'data.f32', dtype: 'float32', byte_order: 'little', num_persons: 2, num_joints: 3, coord_dims: 2 },
   splits: { holdout: { train: [0, 1], test: [2] } },
   samples: [
@@ -76,12 +83,15 @@ describe('openSkeletonDataset (a tiny dataset in a temp dir)', () => {
     expect(Array.from(s1.keypoint)).toEqual(Array.from({ length: 12 }, (_, i) => 24.25 + i));
     expect((await ds.readAll()).map((s) => s.id)).toEqual(['s0', 's1', 's2']);
     const picked = await ds.readAll([2, 0]);
-    expect(picked.map((s) => [s.id, s.frames, s.label])).toEqual([['s2', 3, 1], ['s0', 2, 2]]);
+    expect(picked.map((s) => [s.id, s.frames, s.label])).toEqual([
+      ['s2', 3, 1],
+      ['s0', 2, 2],
+    ]);
     expect(picked[0].keypoint[keypointIndex(picked[0], 1, 2, 0, 1)]).toBe(36 + (2 * 2 + 1) * 6 + 1 + 0.25);
     await ds.close();
   });
 
-  it('reads only the requested sample\'s bytes (a NaN in sample 0 does not affect sample 2)', async () => {
+  it("reads only the requested sample's bytes (a NaN in sample 0 does not affect sample 2)", async () => {
     const data = dataBytes(VALUES);
     data.writeFloatLE(NaN, 7 * 4); // sample 0, frame 0, person 1, joint 0, coord 1
     const ds = await openSkeletonDataset(await writeDataset(data));
@@ -112,7 +122,9 @@ describe('openSkeletonDataset (a tiny dataset in a temp dir)', () => {
   });
 
   it('rejects a missing or invalid manifest and a missing data file', async () => {
-    expect((await rejection(openSkeletonDataset(join(root, 'nowhere')))).message).toMatch(/^dataset dir ".*nowhere": expected a readable manifest\.json, got ENOENT/);
+    expect((await rejection(openSkeletonDataset(join(root, 'nowhere')))).message).toMatch(
+      /^dataset dir ".*nowhere": expected a readable manifest\.json, got ENOENT/,
+    );
     const broken = await writeDataset();
     await writeFile(join(broken, 'manifest.json'), '{"name": ');
     expect((await rejection(openSkeletonDataset(broken))).message).toMatch(/manifest\.json: expected valid JSON/);
@@ -145,9 +157,13 @@ describe('openSkeletonDataset (a tiny dataset in a temp dir)', () => {
     );
 
     const missing = await writeDataset(undefined, null);
-    expect((await rejection(openSkeletonDataset(missing, { verifyChecksums: true }))).message).toMatch(/^verifyChecksums: expected a readable .*SHA256SUMS, got ENOENT/);
+    expect((await rejection(openSkeletonDataset(missing, { verifyChecksums: true }))).message).toMatch(
+      /^verifyChecksums: expected a readable .*SHA256SUMS, got ENOENT/,
+    );
     const other = await writeDataset(undefined, `${sha256(Buffer.from('x'))}  other.bin\n`);
-    expect((await rejection(openSkeletonDataset(other, { verifyChecksums: true }))).message).toMatch(/SHA256SUMS: expected an entry for data\.f32, got \["other\.bin"\]/);
+    expect((await rejection(openSkeletonDataset(other, { verifyChecksums: true }))).message).toMatch(
+      /SHA256SUMS: expected an entry for data\.f32, got \["other\.bin"\]/,
+    );
     const manifestListed = await writeDataset(undefined, `${sha256(dataBytes(VALUES))}  data.f32\n${'0'.repeat(64)} *manifest.json\n`);
     expect((await rejection(openSkeletonDataset(manifestListed, { verifyChecksums: true }))).message).toMatch(
       /manifest\.json: expected SHA-256 0{64} \(from SHA256SUMS\), got [0-9a-f]{64}$/,
@@ -155,8 +171,12 @@ describe('openSkeletonDataset (a tiny dataset in a temp dir)', () => {
   });
 
   it('parseSha256Sums reads sha256sum lines (text and binary markers) and rejects others', () => {
-    const a = 'A'.repeat(64), b = 'b'.repeat(64);
-    expect([...parseSha256Sums(`${a}  data.f32\n${b} *manifest.json\n\n`)]).toEqual([['data.f32', 'a'.repeat(64)], ['manifest.json', b]]);
+    const a = 'A'.repeat(64),
+      b = 'b'.repeat(64);
+    expect([...parseSha256Sums(`${a}  data.f32\n${b} *manifest.json\n\n`)]).toEqual([
+      ['data.f32', 'a'.repeat(64)],
+      ['manifest.json', b],
+    ]);
     expect(() => parseSha256Sums(`${a}  x\nnot a line\n`)).toThrow('SHA256SUMS line 2: expected "<64 hex digits>  <file name>", got "not a line"');
   });
 });
@@ -187,7 +207,11 @@ describe('real datasets in ../shared/datasets', () => {
       expect(ds.layout.joints).toHaveLength(20);
       const first = await ds.get(0);
       expect(first).toMatchObject({ persons: 1, frames: raw.samples[0].frames, joints: 20, dims: 3, label: raw.samples[0].label, id: raw.samples[0].id });
-      for (const [t, v, c] of [[0, 0, 0], [7, 3, 1], [first.frames - 1, 19, 2]]) {
+      for (const [t, v, c] of [
+        [0, 0, 0],
+        [7, 3, 1],
+        [first.frames - 1, 19, 2],
+      ]) {
         expect(first.keypoint[keypointIndex(first, 0, t, v, c)]).toBe(await rawValue('utkinect', raw, raw.samples[0], t, 0, v, c));
       }
       const all = await ds.readAll();
@@ -206,7 +230,10 @@ describe('real datasets in ../shared/datasets', () => {
       expect(ds.size).toBe(1484);
       const first = await ds.get(0);
       expect(first).toMatchObject({ frames: raw.samples[0].frames, label: raw.samples[0].label, id: raw.samples[0].id });
-      const oneFrame = raw.samples.map((s: any, i: number) => [s.frames, i]).filter(([f]: number[]) => f === 1).map(([, i]: number[]) => i);
+      const oneFrame = raw.samples
+        .map((s: any, i: number) => [s.frames, i])
+        .filter(([f]: number[]) => f === 1)
+        .map(([, i]: number[]) => i);
       expect(oneFrame).toEqual([286, 287]);
       for (const i of oneFrame) {
         const s = await ds.get(i);
@@ -228,11 +255,21 @@ describe('real datasets in ../shared/datasets', () => {
     try {
       const s = await ds.get(1);
       expect(s).toMatchObject({ persons: 2, frames: raw.samples[1].frames, joints: 15, dims: 3 });
-      for (const [t, p, v, c] of [[0, 1, 0, 0], [3, 0, 14, 2], [s.frames - 1, 1, 8, 1]]) {
+      for (const [t, p, v, c] of [
+        [0, 1, 0, 0],
+        [3, 0, 14, 2],
+        [s.frames - 1, 1, 8, 1],
+      ]) {
         expect(s.keypoint[keypointIndex(s, p, t, v, c)]).toBe(await rawValue('sbu', raw, raw.samples[1], t, p, v, c));
       }
       const sizes = [0, 1, 2, 3, 4].map((k) => datasetSplit(ds.manifest, 'five_fold_cv', k)).map((f) => [f.train.length, f.test.length]);
-      expect(sizes).toEqual([[227, 55], [230, 52], [226, 56], [228, 54], [217, 65]]);
+      expect(sizes).toEqual([
+        [227, 55],
+        [230, 52],
+        [226, 56],
+        [228, 54],
+        [217, 65],
+      ]);
     } finally {
       await ds.close();
     }

@@ -137,7 +137,10 @@ describe('fileSystem IO handler (Node, no tfjs-node)', () => {
     specs[bias] = { ...specs[bias], shape: [1] }; // 12 -> 4 bytes
     await writeFile(join(dir, 'model.json'), JSON.stringify(json));
     const size = json.integrity.weightsBytes;
-    await rejects(dir, new RegExp(`weights\\.bin in .*: expected ${size - 8} bytes \\(sum of the ${specs.length} weight specs in model\\.json\\), got ${size} bytes`));
+    await rejects(
+      dir,
+      new RegExp(`weights\\.bin in .*: expected ${size - 8} bytes \\(sum of the ${specs.length} weight specs in model\\.json\\), got ${size} bytes`),
+    );
   });
 
   it('rejects a corrupt or incomplete model.json', async () => {

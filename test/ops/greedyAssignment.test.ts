@@ -35,7 +35,15 @@ describe('greedyAssignment', () => {
   });
 
   it('breaks ties toward the lower column', () => {
-    expect(greedyAssignment([[1, 1], [1, 1]], 2)).toEqual([0, 1]);
+    expect(
+      greedyAssignment(
+        [
+          [1, 1],
+          [1, 1],
+        ],
+        2,
+      ),
+    ).toEqual([0, 1]);
   });
 
   it('always returns a permutation (200 random matrices, n = 1..64)', () => {
@@ -54,7 +62,10 @@ describe('greedyAssignment', () => {
   });
 
   it('with noise ranks by score + noise', () => {
-    const w = [[0, 1], [0, 1]];
+    const w = [
+      [0, 1],
+      [0, 1],
+    ];
     expect(greedyAssignment(w, 2)).toEqual([1, 0]);
     expect(greedyAssignment(w, 2, [5, 0, 0, 0])).toEqual([0, 1]);
   });

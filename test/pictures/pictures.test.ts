@@ -52,7 +52,12 @@ const count = (svg: string, needle: string) => svg.split(needle).length - 1;
 /** Texts of all `<text>` elements (tspans joined by a space), entities decoded. */
 const texts = (svg: string) =>
   [...svg.matchAll(/<text[^>]*>(.*?)<\/text>/gs)].map((m) =>
-    m[1].replace(/<\/tspan><tspan[^>]*>/g, ' ').replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
+    m[1]
+      .replace(/<\/tspan><tspan[^>]*>/g, ' ')
+      .replace(/<[^>]+>/g, '')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&'),
   );
 
 /** A 17-column mixing matrix with cell r taking joint `r % 17`, or a blend where `mixed(r)`. */
@@ -76,15 +81,35 @@ describe('the well-formedness check itself', () => {
 describe('body parts and names', () => {
   it('groups the COCO-17 joints', () => {
     expect(COCO17.joints.map((_, i) => bodyPartOfCocoJoint(i))).toEqual([
-      'head', 'head', 'head', 'head', 'head', 'torso', 'torso', 'left_arm', 'right_arm', 'left_arm', 'right_arm',
-      'torso', 'torso', 'left_leg', 'right_leg', 'left_leg', 'right_leg',
+      'head',
+      'head',
+      'head',
+      'head',
+      'head',
+      'torso',
+      'torso',
+      'left_arm',
+      'right_arm',
+      'left_arm',
+      'right_arm',
+      'torso',
+      'torso',
+      'left_leg',
+      'right_leg',
+      'left_leg',
+      'right_leg',
     ]);
     expect(() => bodyPartOfCocoJoint(17)).toThrow(/index: expected a COCO-17 joint index in \[0, 16\], got 17/);
     expect(() => bodyPartOfCocoJoint(1.5)).toThrow(/index/);
   });
   it('shortens joint names', () => {
     expect(['left_wrist', 'right_shoulder', 'wrist_left', 'hand_tip_right', 'nose', 'spine_mid'].map(shortJointName)).toEqual([
-      'l_wrist', 'r_shoulder', 'l_wrist', 'r_hand_tip', 'nose', 'spine_mid',
+      'l_wrist',
+      'r_shoulder',
+      'l_wrist',
+      'r_hand_tip',
+      'nose',
+      'spine_mid',
     ]);
   });
 });
@@ -108,10 +133,14 @@ describe('gridStageFromMatrix', () => {
   });
   it('names inconsistent input', () => {
     const groups = bodyPartOfCocoJoint;
-    expect(() => gridStageFromMatrix(mixingFor(24), [5, 5], COCO17.joints, groups)).toThrow(/mixing: expected 25 rows \(H\*W of gridShape 5x5\), got "24 rows"/);
+    expect(() => gridStageFromMatrix(mixingFor(24), [5, 5], COCO17.joints, groups)).toThrow(
+      /mixing: expected 25 rows \(H\*W of gridShape 5x5\), got "24 rows"/,
+    );
     const ragged = mixingFor(25);
     ragged[7] = [1, 2];
-    expect(() => gridStageFromMatrix(ragged, [5, 5], COCO17.joints, groups)).toThrow(/mixing\[7\]: expected 17 columns \(one per joint name\), got "2 columns"/);
+    expect(() => gridStageFromMatrix(ragged, [5, 5], COCO17.joints, groups)).toThrow(
+      /mixing\[7\]: expected 17 columns \(one per joint name\), got "2 columns"/,
+    );
     const nan = mixingFor(25);
     nan[2][3] = NaN;
     expect(() => gridStageFromMatrix(nan, [5, 5], COCO17.joints, groups)).toThrow(/mixing\[2\]\[3\]: expected a finite number, got NaN/);
@@ -121,8 +150,19 @@ describe('gridStageFromMatrix', () => {
 });
 
 describe('renderGridSvg', () => {
-  const five = gridStageFromMatrix(mixingFor(25, (r) => r >= 20), [5, 5], COCO17.joints, bodyPartOfCocoJoint);
-  const six = gridStageFromMatrix(mixingFor(36, (r) => r === 30), [6, 6], COCO17.joints, bodyPartOfCocoJoint, { mixedGroup: true });
+  const five = gridStageFromMatrix(
+    mixingFor(25, (r) => r >= 20),
+    [5, 5],
+    COCO17.joints,
+    bodyPartOfCocoJoint,
+  );
+  const six = gridStageFromMatrix(
+    mixingFor(36, (r) => r === 30),
+    [6, 6],
+    COCO17.joints,
+    bodyPartOfCocoJoint,
+    { mixedGroup: true },
+  );
 
   it('draws one panel per stage with every cell labelled, and a legend of the groups used', () => {
     const svg = renderGridSvg([five, six], { title: 'Grid <stages> & more' });
@@ -174,9 +214,13 @@ describe('renderGridSvg', () => {
   it('names inconsistent input', () => {
     const base = (): GridPictureStage => ({ gridShape: [2, 2], cellLabels: ['a', 'b', 'c', 'd'], cellGroups: ['head', 'head', 'torso', 'torso'] });
     expect(() => renderGridSvg([])).toThrow(/stages: expected a non-empty array of GridPictureStage/);
-    expect(() => renderGridSvg([base(), { ...base(), cellLabels: ['a', 'b', 'c'] }])).toThrow(/stages\[1\].cellLabels: expected 4 entries \(H\*W = 2x2\), got "3 entries"/);
+    expect(() => renderGridSvg([base(), { ...base(), cellLabels: ['a', 'b', 'c'] }])).toThrow(
+      /stages\[1\].cellLabels: expected 4 entries \(H\*W = 2x2\), got "3 entries"/,
+    );
     expect(() => renderGridSvg([{ ...base(), cellGroups: ['head', 'head', 'torso'] }])).toThrow(/stages\[0\].cellGroups: expected 4 entries/);
-    expect(() => renderGridSvg([{ ...base(), cellGroups: ['head', 'head', 'torso', 'tail'] }])).toThrow(/stages\[0\].cellGroups\[3\]: expected one of head, torso, left_arm, right_arm, left_leg, right_leg, mixed, got "tail"/);
+    expect(() => renderGridSvg([{ ...base(), cellGroups: ['head', 'head', 'torso', 'tail'] }])).toThrow(
+      /stages\[0\].cellGroups\[3\]: expected one of head, torso, left_arm, right_arm, left_leg, right_leg, mixed, got "tail"/,
+    );
     expect(() => renderGridSvg([{ ...base(), cellWeights: [0, 1, 2, 0] }])).toThrow(/stages\[0\].cellWeights\[2\]: expected a number in \[0, 1\], got 2/);
     expect(() => renderGridSvg([{ ...base(), cellWeights: [0, 1] }])).toThrow(/stages\[0\].cellWeights: expected 4 entries/);
     expect(() => renderGridSvg([{ ...base(), gridShape: [2, 2.5] as [number, number] }])).toThrow(/stages\[0\].gridShape: expected \[H, W\]/);
@@ -239,7 +283,9 @@ describe('renderTrainingCurvesSvg', () => {
     expect(count(svg, 'class="stage-separator"')).toBe(2); // one per panel
     expect(count(svg, 'class="stage-label"')).toBe(4); // 5x5 and 6x6 in each panel
     const t = texts(svg);
-    expect(t).toEqual(expect.arrayContaining(['loss', 'accuracy', 'train loss', 'val loss', 'train accuracy', 'val accuracy', '5x5', '6x6', 'PLS <5x5 & 6x6>', 'epoch']));
+    expect(t).toEqual(
+      expect.arrayContaining(['loss', 'accuracy', 'train loss', 'val loss', 'train accuracy', 'val accuracy', '5x5', '6x6', 'PLS <5x5 & 6x6>', 'epoch']),
+    );
     expect(svg).toContain('PLS &lt;5x5 &amp; 6x6&gt;');
     // The separator sits halfway between epochs 5 and 6, in the same place in both panels' x scale.
     const xs = [...svg.matchAll(/class="stage-separator" x1="([\d.]+)"/g)].map((m) => Number(m[1]));
@@ -262,9 +308,16 @@ describe('renderTrainingCurvesSvg', () => {
 
   it('names bad input', () => {
     expect(() => renderTrainingCurvesSvg([])).toThrow(/history: expected a non-empty array/);
-    expect(() => renderTrainingCurvesSvg([{ epoch: 1, loss: 1 }, { epoch: 1, loss: 1 }])).toThrow(/history\[1\].epoch: expected a number > the previous epoch 1, got 1/);
+    expect(() =>
+      renderTrainingCurvesSvg([
+        { epoch: 1, loss: 1 },
+        { epoch: 1, loss: 1 },
+      ]),
+    ).toThrow(/history\[1\].epoch: expected a number > the previous epoch 1, got 1/);
     expect(() => renderTrainingCurvesSvg([{ epoch: 1, loss: NaN }])).toThrow(/history\[0\].loss: expected a finite number, got NaN/);
-    expect(() => renderTrainingCurvesSvg([{ epoch: 1, loss: 1, valAccuracy: Infinity }])).toThrow(/history\[0\].valAccuracy: expected a finite number or undefined, got Infinity/);
+    expect(() => renderTrainingCurvesSvg([{ epoch: 1, loss: 1, valAccuracy: Infinity }])).toThrow(
+      /history\[0\].valAccuracy: expected a finite number or undefined, got Infinity/,
+    );
     expect(() => renderTrainingCurvesSvg([{ epoch: 1, loss: 1 }], { width: 100 })).toThrow(/options.width: expected a number >= 400, got 100/);
   });
 });

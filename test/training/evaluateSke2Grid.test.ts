@@ -30,7 +30,9 @@ describe('evaluateSke2Grid', () => {
     oneHot.dispose();
     expect(multi.top[1]).toBe(topKAccuracy(averaged, labels, 1));
     expect(tf.memory().numTensors).toBe(before);
-    await expect(evaluateSke2Grid(model, [a, tf.zeros([2, 2, 8, 17, 3])], labels)).rejects.toThrow(/clips: expected one tensor or clips with the same number of samples/);
+    await expect(evaluateSke2Grid(model, [a, tf.zeros([2, 2, 8, 17, 3])], labels)).rejects.toThrow(
+      /clips: expected one tensor or clips with the same number of samples/,
+    );
     model.dispose();
   });
 });

@@ -76,7 +76,17 @@ describe('meanClassAccuracy (PYSKL mean_class_accuracy)', () => {
   });
 
   it('equals top-1 accuracy when every class is balanced and predicted only when present', () => {
-    expect(meanClassAccuracy([[1, 0], [0, 1], [1, 0], [1, 0]], [0, 1, 0, 1])).toBeCloseTo((1 + 0.5) / 2, 12);
+    expect(
+      meanClassAccuracy(
+        [
+          [1, 0],
+          [0, 1],
+          [1, 0],
+          [1, 0],
+        ],
+        [0, 1, 0, 1],
+      ),
+    ).toBeCloseTo((1 + 0.5) / 2, 12);
   });
 
   it('predicts the FIRST maximum (NumPy argmax), unlike the top-k tie rule', () => {
@@ -135,7 +145,15 @@ describe('softmax and averageClipScores', () => {
     ]);
     // Probabilities are averaged, not logits: softmax [0.5, 0.5] and [0.1, 0.9] -> [0.3, 0.7]
     // (the softmax of the mean logits [0, l3] would be [0.25, 0.75]).
-    closeRows(averageClipScores([[[0, 0], [0, 2 * l3]]]), [[(0.5 + 0.1) / 2, (0.5 + 0.9) / 2]]);
+    closeRows(
+      averageClipScores([
+        [
+          [0, 0],
+          [0, 2 * l3],
+        ],
+      ]),
+      [[(0.5 + 0.1) / 2, (0.5 + 0.9) / 2]],
+    );
   });
 });
 
@@ -174,8 +192,29 @@ describe('input validation', () => {
     err(() => topKAccuracy([[0, 1]], [2], 1), /labels\[0\]: expected an integer class index in \[0, 1\], got 2/);
     err(() => meanClassAccuracy([[0, 1]], [-1]), /labels\[0\]: expected an integer class index/);
     err(() => topKAccuracy([[0, NaN]], [0], 1), /scores\[0\]\[1\]: expected a finite number, got NaN/);
-    err(() => evaluateScores([[0, 1], [Infinity, 0]], [0, 0]), /scores\[1\]\[0\]: expected a finite number, got Infinity/);
-    err(() => topKAccuracy([[0, 1], [0, 1, 2]], [0, 0], 1), /scores\[1\]: expected 2 class scores \(as scores\[0\]\), got 3/);
+    err(
+      () =>
+        evaluateScores(
+          [
+            [0, 1],
+            [Infinity, 0],
+          ],
+          [0, 0],
+        ),
+      /scores\[1\]\[0\]: expected a finite number, got Infinity/,
+    );
+    err(
+      () =>
+        topKAccuracy(
+          [
+            [0, 1],
+            [0, 1, 2],
+          ],
+          [0, 0],
+          1,
+        ),
+      /scores\[1\]: expected 2 class scores \(as scores\[0\]\), got 3/,
+    );
     err(() => topKAccuracy([], [], 1), /scores: expected a non-empty array/);
     err(() => topKAccuracy([[]], [0], 1), /scores\[0\]: expected a non-empty row/);
     err(() => topKAccuracy([[0, 1]], [0], 0), /k: expected an integer >= 1, got 0/);

@@ -24,7 +24,13 @@ const greedyOfScores = (g: GridIndexTransform) => greedyAssignment(g.variable('s
 function data(n: number) {
   return tf.tidy(() => {
     const x = tf.randomNormal([n, 2, 8, 17, 3]);
-    const y = tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % 3), 'int32'), 3);
+    const y = tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: n }, (_, i) => i % 3),
+        'int32',
+      ),
+      3,
+    );
     return { x, y };
   });
 }

@@ -18,7 +18,10 @@ import { TINY } from '../helpers/tiny.js';
 function separable(n: number) {
   return tf.tidy(() => {
     const labels = Array.from({ length: n }, (_, i) => i % 3);
-    const shift = tf.tensor(labels.flatMap((l) => Array.from({ length: 17 }, (_, j) => (j % 3 === l ? 1.5 : 0))), [n, 1, 1, 17, 1]);
+    const shift = tf.tensor(
+      labels.flatMap((l) => Array.from({ length: 17 }, (_, j) => (j % 3 === l ? 1.5 : 0))),
+      [n, 1, 1, 17, 1],
+    );
     const x = tf.add(tf.mul(tf.randomNormal([n, 2, 8, 17, 3]), 0.3), shift);
     return { x, y: tf.oneHot(tf.tensor1d(labels, 'int32'), 3) };
   });
@@ -46,7 +49,10 @@ describe('trainProgressive', () => {
     const dataset = clipBatchDataset(sequences, { clips: (s) => formatClips(s), numClasses: 3, batchSize: 8 });
     const initial = buildSke2Grid(TINY);
     const { model, histories } = await trainProgressive(initial, dataset, {
-      stages: [{ gridShape: [5, 5], epochs: 4 }, { gridShape: [6, 6], epochs: 1 }],
+      stages: [
+        { gridShape: [5, 5], epochs: 4 },
+        { gridShape: [6, 6], epochs: 1 },
+      ],
       learningRate: 0.05,
     });
     expect(histories.map((h) => h.gridShape[0])).toEqual([5, 6]);
@@ -67,13 +73,19 @@ describe('trainProgressive', () => {
     const stagesSeen: number[] = [];
     const initial = buildSke2Grid(TINY);
     const { model, histories } = await trainProgressive(initial, x, y, {
-      stages: [{ gridShape: [5, 5], epochs: 4 }, { gridShape: [6, 6], epochs: 2 }],
+      stages: [
+        { gridShape: [5, 5], epochs: 4 },
+        { gridShape: [6, 6], epochs: 2 },
+      ],
       batchSize: 8,
       learningRate: 0.05,
       onStageEnd: (m, stage) => void stagesSeen.push(getModelConfig(m).gridShape[0] * 10 + stage),
     });
     expect(stagesSeen).toEqual([50, 61]);
-    expect(histories.map((h) => h.gridShape)).toEqual([[5, 5], [6, 6]]);
+    expect(histories.map((h) => h.gridShape)).toEqual([
+      [5, 5],
+      [6, 6],
+    ]);
     const first = losses(histories[0].history);
     expect(first.length).toBe(4);
     expect(first[3]).toBeLessThan(first[0]);
@@ -94,14 +106,26 @@ describe('trainProgressive', () => {
     const { x, y } = separable(6);
     const five = buildSke2Grid(TINY);
     await expect(
-      trainProgressive(five, x, y, { stages: [{ gridShape: [5, 5], epochs: 1 }, { gridShape: [6, 6], epochs: 1 }], completedStages: 1, batchSize: 6 }),
+      trainProgressive(five, x, y, {
+        stages: [
+          { gridShape: [5, 5], epochs: 1 },
+          { gridShape: [6, 6], epochs: 1 },
+        ],
+        completedStages: 1,
+        batchSize: 6,
+      }),
     ).resolves.toMatchObject({ histories: [{ stage: 1, gridShape: [6, 6] }] });
     await expect(trainProgressive(five, x, y, { stages: [{ gridShape: [6, 6], epochs: 1 }] })).rejects.toThrow(
       'model: expected a 6x6 Ske2Grid model for stage 0, got 5x5',
     );
-    await expect(trainProgressive(five, x, y, { stages: [{ gridShape: [5, 5], epochs: 1 }, { gridShape: [5, 5], epochs: 1 }] })).rejects.toThrow(
-      /stages\[1\].gridShape: expected a grid larger than stage 0's 5x5/,
-    );
+    await expect(
+      trainProgressive(five, x, y, {
+        stages: [
+          { gridShape: [5, 5], epochs: 1 },
+          { gridShape: [5, 5], epochs: 1 },
+        ],
+      }),
+    ).rejects.toThrow(/stages\[1\].gridShape: expected a grid larger than stage 0's 5x5/);
     five.dispose();
     tf.dispose([x, y]);
   });
@@ -109,7 +133,10 @@ describe('trainProgressive', () => {
   it('resumes a schedule from a checkpoint saved at the end of a stage', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ske2grid-resume-'));
     const { x, y } = separable(6);
-    const stages = [{ gridShape: [5, 5] as [number, number], epochs: 1 }, { gridShape: [6, 6] as [number, number], epochs: 1 }];
+    const stages = [
+      { gridShape: [5, 5] as [number, number], epochs: 1 },
+      { gridShape: [6, 6] as [number, number], epochs: 1 },
+    ];
     const first = buildSke2Grid(TINY);
     let saved: number[] = [];
     // Train only stage 0 (a one-stage schedule) and checkpoint it.

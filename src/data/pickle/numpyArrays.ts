@@ -4,19 +4,7 @@
  */
 
 /** NumPy element types the pickle reader decodes. */
-export type NdArrayDType =
-  | 'bool'
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'uint8'
-  | 'uint16'
-  | 'uint32'
-  | 'uint64'
-  | 'float16'
-  | 'float32'
-  | 'float64';
+export type NdArrayDType = 'bool' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'float16' | 'float32' | 'float64';
 
 /**
  * Element storage of a decoded array: `bool` and `uint8` -> Uint8Array (bool as 0/1), `float16` ->
@@ -24,16 +12,7 @@ export type NdArrayDType =
  * `int64: 'number'`, Float64Array; every other dtype its own typed array.
  */
 export type NdArrayData =
-  | Uint8Array
-  | Int8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
+  Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
 
 /** A NumPy array read from a pickle: `data` holds `product(shape)` elements in row-major (C) order, whatever the stored order. */
 export interface NdArray {

@@ -71,7 +71,17 @@ export function decodeRawUnicodeEscape(b: Uint8Array, raise: (message: string) =
 
 /** Python 2 escapes of STRING: byte value, or -1 for a dropped line continuation. */
 const SIMPLE_ESCAPES: Record<number, number> = {
-  0x0a: -1, 0x5c: 0x5c, 0x27: 0x27, 0x22: 0x22, 0x61: 7, 0x62: 8, 0x66: 12, 0x6e: 10, 0x72: 13, 0x74: 9, 0x76: 11,
+  0x0a: -1,
+  0x5c: 0x5c,
+  0x27: 0x27,
+  0x22: 0x22,
+  0x61: 7,
+  0x62: 8,
+  0x66: 12,
+  0x6e: 10,
+  0x72: 13,
+  0x74: 9,
+  0x76: 11,
 };
 
 /** Bytes as Latin-1 text (each byte one character). */
@@ -126,7 +136,7 @@ class TextBuilder {
 /** Strict UTF-8 that may encode surrogates (Python's "surrogatepass"); null when invalid. */
 function decodeUtf8SurrogatePass(b: Uint8Array): string | null {
   const text = new TextBuilder();
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i];
     let cp: number;
     let n: number;

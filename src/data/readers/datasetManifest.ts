@@ -359,9 +359,7 @@ export function datasetSplit(m: DatasetManifest, protocol: string, fold?: number
     if (!isInt(fold, 0) || fold >= n) fail('fold', `the held-out sample index in [0, ${n - 1}] for leave-one-out`, fold);
     return { train: m.samples.map((_, i) => i).filter((i) => i !== fold), test: [fold] };
   }
-  throw new Ske2GridError(
-    `protocol ${JSON.stringify(protocol)}: expected train/test lists or folds, got neither (${describe(p.description ?? '')})`,
-  );
+  throw new Ske2GridError(`protocol ${JSON.stringify(protocol)}: expected train/test lists or folds, got neither (${describe(p.description ?? '')})`);
 }
 
 /**
@@ -378,12 +376,7 @@ export function datasetSplit(m: DatasetManifest, protocol: string, fold?: number
  * const seq = sequenceFromBuffer(manifest, data, 0); // sample 0 as [M][T][V][C], with label and id
  * ```
  */
-export function sequenceFromBuffer(
-  m: DatasetManifest,
-  data: Float32Array,
-  index: number,
-  options: SequenceFromBufferOptions = {},
-): SkeletonSequence {
+export function sequenceFromBuffer(m: DatasetManifest, data: Float32Array, index: number, options: SequenceFromBufferOptions = {}): SkeletonSequence {
   const n = m.samples.length;
   if (!isInt(index, 0) || index >= n) fail('index', `a sample index in [0, ${n - 1}]`, index);
   if (!(data instanceof Float32Array)) fail('data', 'a Float32Array', data);

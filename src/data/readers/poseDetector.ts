@@ -193,7 +193,8 @@ export function toCocoPose(pose: PoseInput, options: Omit<PoseFrameOptions, 'per
   const kpWhat = Array.isArray(pose) ? what : `${what}.keypoints`;
   if (keypoints.length !== expected) fail(kpWhat, `${expected} keypoints for format '${format}'`, `${keypoints.length} keypoints`);
   const imageShape = checkImageShape(options.imageShape);
-  let sx = 1, sy = 1;
+  let sx = 1,
+    sy = 1;
   if (format === 'mediapipe') {
     if (imageShape === undefined) fail('options.imageShape', "[height, width] in pixels for format 'mediapipe' (normalised landmarks)", undefined);
     [sy, sx] = imageShape;
@@ -222,7 +223,9 @@ export function toCocoPose(pose: PoseInput, options: Omit<PoseFrameOptions, 'per
 
 /** Mean position of the keypoints with score > 0, or null when there is none. */
 function centreOf(p: CocoPose): [number, number] | null {
-  let x = 0, y = 0, n = 0;
+  let x = 0,
+    y = 0,
+    n = 0;
   for (let j = 0; j < COCO_JOINTS; j++) {
     if (p.score[j] > 0) {
       x += p.xy[2 * j];
@@ -414,7 +417,8 @@ export class PoseTrackBuffer {
     if (t === 0) throw new Ske2GridError('PoseTrackBuffer.toSequence: expected at least 1 pushed frame, got 0');
     if (meta.label !== undefined) requireInt('label', meta.label, 0);
     if (meta.id !== undefined && typeof meta.id !== 'string') fail('id', 'a string or undefined', meta.id);
-    const m = this.persons, v = COCO_JOINTS;
+    const m = this.persons,
+      v = COCO_JOINTS;
     const keypoint = new Float32Array(m * t * v * 2);
     const score = new Float32Array(m * t * v);
     for (let k = 0; k < t; k++) {
@@ -451,4 +455,3 @@ export function posesToSequence(frames: readonly (readonly PoseInput[])[], optio
   frames.forEach((poses, t) => buffer.push(poses, `frames[${t}]`));
   return buffer.toSequence({ label: options.label, id: options.id });
 }
-

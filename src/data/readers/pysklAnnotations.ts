@@ -64,7 +64,8 @@ export function readPysklAnnotations(bytes: Uint8Array, options: PysklAnnotation
   let split: Record<string, string[]> = {};
   let list: PickleValue;
   if (root instanceof Map) {
-    if (!root.has('annotations')) throw new Ske2GridError(`PYSKL pickle: expected a dict with "split" and "annotations", got keys ${describe([...root.keys()].map(String))}`);
+    if (!root.has('annotations'))
+      throw new Ske2GridError(`PYSKL pickle: expected a dict with "split" and "annotations", got keys ${describe([...root.keys()].map(String))}`);
     list = root.get('annotations') as PickleValue;
     if (root.has('split')) split = readSplit(root.get('split') as PickleValue);
   } else {
@@ -84,7 +85,8 @@ export function readPysklAnnotations(bytes: Uint8Array, options: PysklAnnotation
     if (!(item instanceof Map)) bad(`annotations[${index}]`, 'a dict', typeName(item));
     const frameDir = item.get('frame_dir');
     if (typeof frameDir !== 'string') bad(`annotations[${index}].frame_dir`, 'a str', typeName(frameDir));
-    if (keep === undefined || keep.has(frameDir)) annotations.push(readAnnotation(item, `annotations[${index}] (${JSON.stringify(frameDir)})`, frameDir, options.numClasses));
+    if (keep === undefined || keep.has(frameDir))
+      annotations.push(readAnnotation(item, `annotations[${index}] (${JSON.stringify(frameDir)})`, frameDir, options.numClasses));
   });
   return { split, annotations };
 }
@@ -135,7 +137,11 @@ function readAnnotation(item: Map<PickleValue, PickleValue>, what: string, frame
     const score = item.get('keypoint_score');
     const expected = [m, frames, joints];
     if (!isNdArray(score) || score.shape.length !== 3 || score.shape.some((d, i) => d !== expected[i])) {
-      bad(`${what}.keypoint_score`, `shape ${describe(expected)} ([M, T, V] of keypoint)`, isNdArray(score) ? `shape ${describe(score.shape)}` : typeName(score));
+      bad(
+        `${what}.keypoint_score`,
+        `shape ${describe(expected)} ([M, T, V] of keypoint)`,
+        isNdArray(score) ? `shape ${describe(score.shape)}` : typeName(score),
+      );
     }
     sequence.score = m === 0 ? new Float32Array(frames * joints) : toFloat32(score, `${what}.keypoint_score`);
   }

@@ -114,17 +114,20 @@ function applyLinear(seq: SkeletonSequence, r: readonly number[]): SkeletonSeque
 }
 
 function rotationX(a: number): number[] {
-  const c = Math.cos(a), s = Math.sin(a);
+  const c = Math.cos(a),
+    s = Math.sin(a);
   return [1, 0, 0, 0, c, -s, 0, s, c];
 }
 
 function rotationY(a: number): number[] {
-  const c = Math.cos(a), s = Math.sin(a);
+  const c = Math.cos(a),
+    s = Math.sin(a);
   return [c, 0, s, 0, 1, 0, -s, 0, c];
 }
 
 function rotationZ(a: number): number[] {
-  const c = Math.cos(a), s = Math.sin(a);
+  const c = Math.cos(a),
+    s = Math.sin(a);
   return [c, -s, 0, s, c, 0, 0, 0, 1];
 }
 

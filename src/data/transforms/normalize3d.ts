@@ -169,7 +169,9 @@ function rotateOnto(kp: Float64Array, to: number, from: number, target: readonly
   const r = rodrigues(axis, theta);
   if (r === null) return;
   for (let i = 0; i < kp.length; i += 3) {
-    const x = kp[i], y = kp[i + 1], z = kp[i + 2];
+    const x = kp[i],
+      y = kp[i + 1],
+      z = kp[i + 2];
     // Summing from +0 keeps missing joints at +0 rather than -0.
     kp[i] = 0 + r[0] * x + r[1] * y + r[2] * z;
     kp[i + 1] = 0 + r[3] * x + r[4] * y + r[5] * z;
@@ -202,14 +204,20 @@ function rodrigues(axis: readonly number[], theta: number): number[] | null {
   const u = unit(axis);
   const s = Math.sin(theta / 2);
   const a = Math.cos(theta / 2);
-  const b = -u[0] * s, c = -u[1] * s, d = -u[2] * s;
-  const aa = a * a, bb = b * b, cc = c * c, dd = d * d;
-  const bc = b * c, ad = a * d, ac = a * c, ab = a * b, bd = b * d, cd = c * d;
-  return [
-    aa + bb - cc - dd, 2 * (bc + ad), 2 * (bd - ac),
-    2 * (bc - ad), aa + cc - bb - dd, 2 * (cd + ab),
-    2 * (bd + ac), 2 * (cd - ab), aa + dd - bb - cc,
-  ];
+  const b = -u[0] * s,
+    c = -u[1] * s,
+    d = -u[2] * s;
+  const aa = a * a,
+    bb = b * b,
+    cc = c * c,
+    dd = d * d;
+  const bc = b * c,
+    ad = a * d,
+    ac = a * c,
+    ab = a * b,
+    bd = b * d,
+    cd = c * d;
+  return [aa + bb - cc - dd, 2 * (bc + ad), 2 * (bd - ac), 2 * (bc - ad), aa + cc - bb - dd, 2 * (cd + ab), 2 * (bd + ac), 2 * (cd - ab), aa + dd - bb - cc];
 }
 
 function jointIndex(arg: string, value: unknown, joints: number): number {

@@ -81,11 +81,7 @@ export function jointMotion(seq: SkeletonSequence): SkeletonSequence {
  * const jb = skeletonFeatures(seq, ['j', 'b'], boneParents('coco')); // [M][T][17][6]: joint x, y, score, bone x, y, score
  * ```
  */
-export function skeletonFeatures(
-  seq: SkeletonSequence,
-  feats: readonly SkeletonFeature[] = ['j'],
-  parents?: readonly number[],
-): SkeletonSequence {
+export function skeletonFeatures(seq: SkeletonSequence, feats: readonly SkeletonFeature[] = ['j'], parents?: readonly number[]): SkeletonSequence {
   checkSequence(seq);
   if (!Array.isArray(feats) || feats.length === 0) fail('feats', `a non-empty array of ${FEATURES.map((f) => `'${f}'`).join(', ')}`, feats);
   feats.forEach((f, i) => {

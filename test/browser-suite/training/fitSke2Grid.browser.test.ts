@@ -69,7 +69,10 @@ function updateError(actual: Float32Array, expected: Float32Array): number {
 }
 
 /** Trains the cpu twin and the backend twin one step each; returns the backend run and the largest update error. */
-async function trainTwins(backend: BrowserBackend, config: Ske2GridConfig): Promise<{ result: StepResult; reference: StepResult; worst: [string, number]; model: tfl.LayersModel }> {
+async function trainTwins(
+  backend: BrowserBackend,
+  config: Ske2GridConfig,
+): Promise<{ result: StepResult; reference: StepResult; worst: [string, number]; model: tfl.LayersModel }> {
   await useBrowserBackend('cpu');
   const onCpu = tiedModel(config);
   const onBackend = tiedModel(config);
@@ -95,7 +98,14 @@ async function expectFaithfulStep(backend: BrowserBackend, config: Ske2GridConfi
   expect(result.loss).toBeGreaterThan(0);
   expect(Math.abs(result.loss - reference.loss) / reference.loss).toBeLessThan(1e-3);
   expect(worst[1], `update of ${worst[0]}`).toBeLessThan(1e-3);
-  for (const name of ['classifier/kernel', 'upt_stage0/matrix', 'git_stage0/scores', 'block0/spatial_conv_kernel', 'block0/temporal_conv_kernel', 'block1/residual_conv_kernel']) {
+  for (const name of [
+    'classifier/kernel',
+    'upt_stage0/matrix',
+    'git_stage0/scores',
+    'block0/spatial_conv_kernel',
+    'block0/temporal_conv_kernel',
+    'block1/residual_conv_kernel',
+  ]) {
     expect(result.before.has(name), `trainable weight ${name}`).toBe(true);
     expect(Math.max(...update(result, name).map(Math.abs)), `${name} moved`).toBeGreaterThan(1e-6);
   }

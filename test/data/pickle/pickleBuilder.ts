@@ -137,17 +137,46 @@ export function arrayBytes(spec: NdSpec): Uint8Array {
 /** A NumPy dtype object as NumPy pickles it (`dtype(typestr, False, True)` + BUILD of its state). */
 export function dtypePart(typestr: string, order = '<'): Part {
   return [
-    op.global('numpy', 'dtype'), op.binunicode(typestr), 0x89, 0x88, 0x87, 'R',
-    MARK, op.binint1(3), op.binunicode(order), 'N', 'N', 'N', op.binint(-1), op.binint(-1), op.binint1(0), 't', 'b',
+    op.global('numpy', 'dtype'),
+    op.binunicode(typestr),
+    0x89,
+    0x88,
+    0x87,
+    'R',
+    MARK,
+    op.binint1(3),
+    op.binunicode(order),
+    'N',
+    'N',
+    'N',
+    op.binint(-1),
+    op.binint(-1),
+    op.binint1(0),
+    't',
+    'b',
   ];
 }
 
 /** A NumPy array as NumPy pickles it with protocols 3/4 (`_reconstruct` + BUILD with raw bytes). */
 export function arrayPart(spec: NdSpec): Part {
   return [
-    op.global('numpy.core.multiarray', '_reconstruct'), op.global('numpy', 'ndarray'), op.binint1(0), 0x85, op.shortBinbytes(pk('b')), 0x87, 'R',
-    MARK, op.binint1(1), MARK, spec.shape.map((d) => op.binint(d)), 't', dtypePart(spec.nd, spec.nd === 'b1' ? '|' : '<'), 0x89,
-    op.binbytes(arrayBytes(spec)), 't', 'b',
+    op.global('numpy.core.multiarray', '_reconstruct'),
+    op.global('numpy', 'ndarray'),
+    op.binint1(0),
+    0x85,
+    op.shortBinbytes(pk('b')),
+    0x87,
+    'R',
+    MARK,
+    op.binint1(1),
+    MARK,
+    spec.shape.map((d) => op.binint(d)),
+    't',
+    dtypePart(spec.nd, spec.nd === 'b1' ? '|' : '<'),
+    0x89,
+    op.binbytes(arrayBytes(spec)),
+    't',
+    'b',
   ];
 }
 

@@ -43,7 +43,13 @@ const MIXED = new Map<PickleValue, PickleValue>([
   ['bytearray', Uint8Array.of(97, 98)],
   ['set', new Set([1])],
   ['frozenset', new Set([2])],
-  ['ordered', new Map<PickleValue, PickleValue>([['x', 1], ['y', [2]]])],
+  [
+    'ordered',
+    new Map<PickleValue, PickleValue>([
+      ['x', 1],
+      ['y', [2]],
+    ]),
+  ],
   ['nested', [1, [2, 3], [4, new Map([['k', 'v']])]]],
   ['array', nd('float16', [2, 3], [0, 0.25, 0.5, 0.75, 1, 1.25], Float32Array) as PickleValue],
   ['scalar', 7],
@@ -67,7 +73,12 @@ const ARRAYS: Record<string, unknown> = {
   f2_nan: nd('float16', [1], [NaN], Float32Array),
   f4_be: nd('float32', [2], [1.5, -2.25], Float32Array),
   f8: nd('float64', [2], [1 / 3, -1e300], Float64Array),
-  fortran: nd('int32', [2, 3, 4], Array.from({ length: 24 }, (_, i) => i), Int32Array),
+  fortran: nd(
+    'int32',
+    [2, 3, 4],
+    Array.from({ length: 24 }, (_, i) => i),
+    Int32Array,
+  ),
   zero_d: nd('float32', [], [3.5], Float32Array),
   empty: nd('float32', [0, 3], [], Float32Array),
   scalar_f4: 2.5,
@@ -154,16 +165,35 @@ describe('unpickle: opcode families', () => {
     expect(load(PROTO2, ']', MARK, 'T', u32(3), 'ab\xe9', 'U', 1, 'z', 'e', STOP)).toEqual(['ab\xe9', 'z']);
   });
 
-  it('integers: BININT, BININT1, BININT2, LONG1, LONG4 (two\'s complement), big ones as bigint on request', () => {
+  it("integers: BININT, BININT1, BININT2, LONG1, LONG4 (two's complement), big ones as bigint on request", () => {
     const small = load(
-      PROTO2, ']', MARK,
-      op.binint(-7), op.binint1(255), op.binint2(65535),
-      op.long1([]), op.long1([0xff]), op.long1([0x00, 0x80]), op.long1([0x00, 0x80, 0x00]),
-      op.long4(u64(2 ** 53 - 1)), op.long4(u64(-(2 ** 53 - 1))),
-      'e', STOP,
+      PROTO2,
+      ']',
+      MARK,
+      op.binint(-7),
+      op.binint1(255),
+      op.binint2(65535),
+      op.long1([]),
+      op.long1([0xff]),
+      op.long1([0x00, 0x80]),
+      op.long1([0x00, 0x80, 0x00]),
+      op.long4(u64(2 ** 53 - 1)),
+      op.long4(u64(-(2 ** 53 - 1))),
+      'e',
+      STOP,
     );
     expect(small).toEqual([-7, 255, 65535, 0, -1, -32768, 32768, 2 ** 53 - 1, -(2 ** 53 - 1)]);
-    const big = pk(PROTO2, ']', MARK, op.long1(u64(2n ** 53n)), op.long4([0, 0, 0, 0, 0, 0, 0, 0, 1]), op.long1(u64(-(2n ** 63n))), 'L123456789012345678L\n', 'e', STOP);
+    const big = pk(
+      PROTO2,
+      ']',
+      MARK,
+      op.long1(u64(2n ** 53n)),
+      op.long4([0, 0, 0, 0, 0, 0, 0, 0, 1]),
+      op.long1(u64(-(2n ** 63n))),
+      'L123456789012345678L\n',
+      'e',
+      STOP,
+    );
     expect(errorOf(big)).toBe("pickle: integer 9007199254740992 does not fit a JS number exactly (use the option bigInts: 'bigint') (LONG1 at byte 4)");
     expect(unpickle(big, { bigInts: 'bigint' })).toEqual([2n ** 53n, 2n ** 64n, -(2n ** 63n), 123456789012345678n]);
     expect(errorOf(pk('I', '1'.repeat(5000), '\n.'))).toMatch(/integer literal of 5000 characters exceeds 4300 digits \(INT at byte 0\)/);
@@ -178,12 +208,23 @@ describe('unpickle: opcode families', () => {
 
   it('text: SHORT_BINUNICODE, BINUNICODE, BINUNICODE8, surrogatepass, BOM and U+FFFD kept; invalid UTF-8 rejected', () => {
     const v = load(
-      PROTO4, ']', MARK,
-      op.shortUnicode('\u20ac\u{1f600}'), op.binunicode('\xe9'), op.binunicode8('ok'),
-      'X', u32(3), [0xed, 0xa0, 0x80],
-      'X', u32(3), [0xef, 0xbb, 0xbf],
-      'X', u32(3), [0xef, 0xbf, 0xbd],
-      'e', STOP,
+      PROTO4,
+      ']',
+      MARK,
+      op.shortUnicode('\u20ac\u{1f600}'),
+      op.binunicode('\xe9'),
+      op.binunicode8('ok'),
+      'X',
+      u32(3),
+      [0xed, 0xa0, 0x80],
+      'X',
+      u32(3),
+      [0xef, 0xbb, 0xbf],
+      'X',
+      u32(3),
+      [0xef, 0xbf, 0xbd],
+      'e',
+      STOP,
     );
     expect(v).toEqual(['\u20ac\u{1f600}', '\xe9', 'ok', '\ud800', '\ufeff', '\ufffd']);
     expect(errorOf(pk(PROTO4, 'X', u32(1), [0xff], STOP))).toBe('pickle: invalid UTF-8 text (BINUNICODE at byte 2)');
@@ -196,9 +237,16 @@ describe('unpickle: opcode families', () => {
 
   it('bytes: SHORT_BINBYTES, BINBYTES, BINBYTES8, BYTEARRAY8 (+ READONLY_BUFFER)', () => {
     const v = load(
-      [0x80, 5], ']', MARK,
-      op.shortBinbytes(Uint8Array.of(1, 2)), op.binbytes(Uint8Array.of(3)), op.binbytes8(new Uint8Array(0)), op.bytearray8(Uint8Array.of(9)), 0x98,
-      'e', STOP,
+      [0x80, 5],
+      ']',
+      MARK,
+      op.shortBinbytes(Uint8Array.of(1, 2)),
+      op.binbytes(Uint8Array.of(3)),
+      op.binbytes8(new Uint8Array(0)),
+      op.bytearray8(Uint8Array.of(9)),
+      0x98,
+      'e',
+      STOP,
     );
     expect(v).toEqual([Uint8Array.of(1, 2), Uint8Array.of(3), new Uint8Array(0), Uint8Array.of(9)]);
   });
@@ -210,7 +258,11 @@ describe('unpickle: opcode families', () => {
     expect(tuples).toEqual([[], [1], [1, 2], [1, 2, 3], [4]]);
     expect(tuples.every((t) => Object.isFrozen(t))).toBe(true);
     expect(load('}', op.binunicode('a'), 'K', 1, 's', MARK, 'K', 2, 'N', 'K', 3, 0x88, 'u', STOP)).toEqual(
-      new Map<PickleValue, PickleValue>([['a', 1], [2, null], [3, true]]),
+      new Map<PickleValue, PickleValue>([
+        ['a', 1],
+        [2, null],
+        [3, true],
+      ]),
     );
     expect(load(MARK, 'K', 1, 'K', 2, 'd', STOP)).toEqual(new Map([[1, 2]]));
     expect(load(0x8f, MARK, 'K', 1, 'K', 2, 'K', 1, 0x90, STOP)).toEqual(new Set([1, 2]));
@@ -227,12 +279,30 @@ describe('unpickle: opcode families', () => {
 
   it('memo: BINPUT/BINGET, PUT/GET, LONG_BINPUT/LONG_BINGET, MEMOIZE; shared objects stay shared', () => {
     const v = load(
-      PROTO4, ']', 0x94, MARK,
-      ']', 'q', 3, 'h', 3,
-      'K', 8, 'p12\n', 'g12\n',
-      op.shortUnicode('s'), 'r', u32(70000), 'j', u32(70000),
-      op.shortUnicode('t'), 0x94, 'h', 4,
-      'e', STOP,
+      PROTO4,
+      ']',
+      0x94,
+      MARK,
+      ']',
+      'q',
+      3,
+      'h',
+      3,
+      'K',
+      8,
+      'p12\n',
+      'g12\n',
+      op.shortUnicode('s'),
+      'r',
+      u32(70000),
+      'j',
+      u32(70000),
+      op.shortUnicode('t'),
+      0x94,
+      'h',
+      4,
+      'e',
+      STOP,
     ) as PickleValue[];
     expect(v).toEqual([[], [], 8, 8, 's', 's', 't', 't']);
     expect(v[0]).toBe(v[1]);
@@ -269,7 +339,9 @@ describe('unpickle: opcode families', () => {
     );
     expect(errorOf(pk(g('builtins', 'bytes'), ']', 'M', u16(256), 'a', 0x85, 'R', STOP))).toMatch(/needs ints in 0\.\.255/);
     expect(errorOf(pk(g('builtins', 'bytes'), op.binunicode('ab'), 0x85, 'R', STOP))).toMatch(/builtins\.bytes of a str needs an encoding/);
-    expect(errorOf(pk(g('_codecs', 'encode'), op.binunicode('\u20ac'), op.binunicode('latin1'), 0x86, 'R', STOP))).toMatch(/character U\+20ac at index 0 is not latin1/);
+    expect(errorOf(pk(g('_codecs', 'encode'), op.binunicode('\u20ac'), op.binunicode('latin1'), 0x86, 'R', STOP))).toMatch(
+      /character U\+20ac at index 0 is not latin1/,
+    );
     expect(errorOf(pk(g('_codecs', 'encode'), op.binunicode('x'), op.binunicode('cp1252'), 0x86, 'R', STOP))).toMatch(/encoding "cp1252" is not supported/);
     expect(errorOf(pk(g('numpy', 'ndarray'), ')', 'R', STOP))).toMatch(/numpy\.ndarray cannot be called/);
     expect(errorOf(pk(op.binunicode('x'), ')', 'R', STOP))).toMatch(/only allowed globals can be called, got str \(REDUCE at byte 7\)/);
@@ -281,7 +353,9 @@ describe('unpickle: opcode families', () => {
   it('BUILD: an empty state is accepted on any object, a real one only on NumPy arrays and dtypes', () => {
     expect(load(']', '}', 'b', STOP)).toEqual([]);
     expect(load(']', 'N', 'b', STOP)).toEqual([]);
-    expect(errorOf(pk(']', '}', op.binunicode('a'), 'K', 1, 's', 'b', STOP))).toMatch(/BUILD with a state on list is not supported \(only NumPy arrays and dtypes take one\) \(BUILD at byte 11\)/);
+    expect(errorOf(pk(']', '}', op.binunicode('a'), 'K', 1, 's', 'b', STOP))).toMatch(
+      /BUILD with a state on list is not supported \(only NumPy arrays and dtypes take one\) \(BUILD at byte 11\)/,
+    );
   });
 
   it('FRAME is checked against the bytes left and otherwise transparent', () => {
@@ -290,14 +364,33 @@ describe('unpickle: opcode families', () => {
   });
 
   it('NumPy arrays hand-built: Fortran order, big-endian float16, size mismatches, unsupported dtypes', () => {
-    const reconstruct = [op.global('numpy.core.multiarray', '_reconstruct'), op.global('numpy', 'ndarray'), op.binint1(0), 0x85, op.shortBinbytes(pk('b')), 0x87, 'R'];
+    const reconstruct = [
+      op.global('numpy.core.multiarray', '_reconstruct'),
+      op.global('numpy', 'ndarray'),
+      op.binint1(0),
+      0x85,
+      op.shortBinbytes(pk('b')),
+      0x87,
+      'R',
+    ];
     const state = (shape: number[], dtype: Part, fortran: boolean, data: Uint8Array): Part => [
-      MARK, op.binint1(1), MARK, shape.map((d) => op.binint(d)), 't', dtype, fortran ? 0x88 : 0x89, op.binbytes(data), 't', 'b',
+      MARK,
+      op.binint1(1),
+      MARK,
+      shape.map((d) => op.binint(d)),
+      't',
+      dtype,
+      fortran ? 0x88 : 0x89,
+      op.binbytes(data),
+      't',
+      'b',
     ];
     const fortranData = arrayBytes({ nd: 'i4', shape: [6], values: [0, 3, 1, 4, 2, 5] }); // [[0, 1, 2], [3, 4, 5]] column-major
     expect(load(PROTO2, reconstruct, state([2, 3], dtypePart('i4'), true, fortranData), STOP)).toEqual(nd('int32', [2, 3], [0, 1, 2, 3, 4, 5], Int32Array));
     const beHalf = Uint8Array.of(0x3c, 0x00, 0x80, 0x01, 0x7c, 0x00); // 1, -2^-24, inf
-    expect(load(PROTO2, reconstruct, state([3], dtypePart('f2', '>'), false, beHalf), STOP)).toEqual(nd('float16', [3], [1, -(2 ** -24), Infinity], Float32Array));
+    expect(load(PROTO2, reconstruct, state([3], dtypePart('f2', '>'), false, beHalf), STOP)).toEqual(
+      nd('float16', [3], [1, -(2 ** -24), Infinity], Float32Array),
+    );
     expect(load(PROTO2, arrayPart({ nd: 'b1', shape: [2, 1], values: [1, 0] }), STOP)).toEqual(nd('bool', [2, 1], [1, 0], Uint8Array));
 
     expect(errorOf(pk(PROTO2, reconstruct, state([2], dtypePart('f4'), false, new Uint8Array(12)), STOP))).toBe(
@@ -306,13 +399,46 @@ describe('unpickle: opcode families', () => {
     expect(errorOf(pk(PROTO2, reconstruct, state([2 ** 30, 2 ** 30, 2 ** 30], dtypePart('f8'), false, new Uint8Array(8)), STOP))).toMatch(
       /numpy array data is 8 bytes, but shape \[1073741824, 1073741824, 1073741824\] of float64 \(8 bytes each\) needs/,
     );
-    expect(errorOf(pk(PROTO2, dtypePart('U5'), STOP))).toMatch(/numpy dtype "U5" is not supported; supported: b1, i1, i2, i4, i8, u1, u2, u4, u8, f2, f4, f8 \(REDUCE at byte \d+\)/);
+    expect(errorOf(pk(PROTO2, dtypePart('U5'), STOP))).toMatch(
+      /numpy dtype "U5" is not supported; supported: b1, i1, i2, i4, i8, u1, u2, u4, u8, f2, f4, f8 \(REDUCE at byte \d+\)/,
+    );
     expect(errorOf(pk(PROTO2, dtypePart('c8'), STOP))).toMatch(/numpy dtype "c8" is not supported/);
-    const structured = [op.global('numpy', 'dtype'), op.binunicode('f4'), 0x89, 0x88, 0x87, 'R', MARK, op.binint1(3), op.binunicode('<'), 'N', ')', '}', 't', 'b'];
+    const structured = [
+      op.global('numpy', 'dtype'),
+      op.binunicode('f4'),
+      0x89,
+      0x88,
+      0x87,
+      'R',
+      MARK,
+      op.binint1(3),
+      op.binunicode('<'),
+      'N',
+      ')',
+      '}',
+      't',
+      'b',
+    ];
     expect(errorOf(pk(PROTO2, structured, STOP))).toMatch(/subarray or fields \(structured dtype\) is not supported \(BUILD at byte/);
-    const wrongSubtype = [op.global('numpy.core.multiarray', '_reconstruct'), op.global('builtins', 'list'), op.binint1(0), 0x85, op.shortBinbytes(pk('b')), 0x87, 'R'];
+    const wrongSubtype = [
+      op.global('numpy.core.multiarray', '_reconstruct'),
+      op.global('builtins', 'list'),
+      op.binint1(0),
+      0x85,
+      op.shortBinbytes(pk('b')),
+      0x87,
+      'R',
+    ];
     expect(errorOf(pk(PROTO2, wrongSubtype, STOP))).toMatch(/_reconstruct subtype must be numpy\.ndarray, got global builtins\.list/);
-    const bigShape = [op.global('numpy.core.multiarray', '_reconstruct'), op.global('numpy', 'ndarray'), op.binint(5), 0x85, op.shortBinbytes(pk('b')), 0x87, 'R'];
+    const bigShape = [
+      op.global('numpy.core.multiarray', '_reconstruct'),
+      op.global('numpy', 'ndarray'),
+      op.binint(5),
+      0x85,
+      op.shortBinbytes(pk('b')),
+      0x87,
+      'R',
+    ];
     expect(errorOf(pk(PROTO2, bigShape, STOP))).toMatch(/_reconstruct shape must be empty \(a 0 dimension\), got \[5\]/);
     const objectArray = [MARK, op.binint1(1), MARK, op.binint(1), 't', dtypePart('f4'), 0x89, ']', 't', 'b'];
     expect(errorOf(pk(PROTO2, reconstruct, objectArray, STOP))).toMatch(/object arrays are not supported/);
@@ -388,8 +514,12 @@ describe('unpickle: rejections', () => {
 describe('unpickle: limits', () => {
   it('refuses a declared length beyond the bytes left before allocating anything', () => {
     expect(errorOf(pk(PROTO4, 0x8d, u64(2 ** 40), 'x'))).toBe('pickle: declared length 1099511627776 is larger than the 1 bytes left (BINUNICODE8 at byte 2)');
-    expect(errorOf(pk(PROTO4, 0x8e, u64(2n ** 63n), 'x'))).toBe('pickle: declared length 9223372036854775808 is larger than the 1 bytes left (BINBYTES8 at byte 2)');
-    expect(errorOf(pk(PROTO4, 0x96, u64(2n ** 64n - 1n)))).toMatch(/declared length 18446744073709551615 is larger than the 0 bytes left \(BYTEARRAY8 at byte 2\)/);
+    expect(errorOf(pk(PROTO4, 0x8e, u64(2n ** 63n), 'x'))).toBe(
+      'pickle: declared length 9223372036854775808 is larger than the 1 bytes left (BINBYTES8 at byte 2)',
+    );
+    expect(errorOf(pk(PROTO4, 0x96, u64(2n ** 64n - 1n)))).toMatch(
+      /declared length 18446744073709551615 is larger than the 0 bytes left \(BYTEARRAY8 at byte 2\)/,
+    );
     expect(errorOf(pk('X', u32(0xffffffff), 'abc'))).toBe('pickle: declared length 4294967295 is larger than the 3 bytes left (BINUNICODE at byte 0)');
     expect(errorOf(pk('B', u32(5), 'abcd'))).toBe('pickle: declared length 5 is larger than the 4 bytes left (BINBYTES at byte 0)');
     expect(errorOf(pk(0x8c, 200, 'a'))).toBe('pickle: declared length 200 is larger than the 1 bytes left (SHORT_BINUNICODE at byte 0)');
@@ -426,9 +556,24 @@ describe('unpickle: limits', () => {
     expect(errorOf(tenInts, { maxObjects: 5 })).toBe('pickle: more than maxObjects = 5 values (BININT1 at byte 10)');
     // list(L) of a 60-element L, called 100 times through the memo: 6000 copies from ~750 bytes.
     const copies = pk(
-      ']', 'q', 0, MARK, Array.from({ length: 60 }, (_, i) => ['K', i]), 'e',
-      op.global('builtins', 'list'), 'q', 1, '0', 'h', 0, 0x85, 'q', 2, '0',
-      new Array(100).fill(['h', 1, 'h', 2, 'R', '0']), STOP,
+      ']',
+      'q',
+      0,
+      MARK,
+      Array.from({ length: 60 }, (_, i) => ['K', i]),
+      'e',
+      op.global('builtins', 'list'),
+      'q',
+      1,
+      '0',
+      'h',
+      0,
+      0x85,
+      'q',
+      2,
+      '0',
+      new Array(100).fill(['h', 1, 'h', 2, 'R', '0']),
+      STOP,
     );
     expect(errorOf(copies)).toMatch(/more than maxObjects = \d+ values \(REDUCE at byte \d+\)/);
     expect(unpickle(copies, { maxObjects: 100_000 })).toHaveLength(60);
@@ -440,7 +585,19 @@ describe('unpickle: limits', () => {
     expect(unpickle(once)).toEqual(nd('float32', [64], spec.values, Float32Array));
     expect(errorOf(once, { maxArrayElements: 63 })).toMatch(/more than maxArrayElements = 63 NumPy array elements \(BUILD at byte \d+\)/);
     // _reconstruct(...) + BUILD with the same memoized 256-byte state, 200 times: 12800 elements.
-    const reconstruct = [op.global('numpy.core.multiarray', '_reconstruct'), 'q', 1, op.global('numpy', 'ndarray'), op.binint1(0), 0x85, op.shortBinbytes(pk('b')), 0x87, 'q', 2, 'R'];
+    const reconstruct = [
+      op.global('numpy.core.multiarray', '_reconstruct'),
+      'q',
+      1,
+      op.global('numpy', 'ndarray'),
+      op.binint1(0),
+      0x85,
+      op.shortBinbytes(pk('b')),
+      0x87,
+      'q',
+      2,
+      'R',
+    ];
     const state = [MARK, op.binint1(1), MARK, op.binint(64), 't', dtypePart('f4'), 0x89, op.binbytes(arrayBytes(spec)), 't', 'q', 3, 'b'];
     const bomb = pk(PROTO2, ']', reconstruct, state, 'a', new Array(200).fill(['h', 1, 'h', 2, 'R', 'h', 3, 'b', 'a']), STOP);
     expect(errorOf(bomb)).toMatch(/more than maxArrayElements = \d+ NumPy array elements \(BUILD at byte \d+\)/);

@@ -80,10 +80,25 @@ function flipBits(bytes: Uint8Array, flips: number, rng: Random): Uint8Array {
   return out;
 }
 
-const OPCODES = [...'(.0123FIJKLMNPQRSTUVXabcdeghijlopqrstu}])BCG'].map((c) => c.charCodeAt(0)).concat(
-  Array.from({ length: 0x99 - 0x80 }, (_, i) => 0x80 + i),
-);
-const NAMES = ['numpy.core.multiarray', '_reconstruct', 'numpy', 'ndarray', 'dtype', 'f4', 'f2', '<', 'builtins', 'list', 'set', 'os', 'system', '_codecs', 'encode', 'latin1'];
+const OPCODES = [...'(.0123FIJKLMNPQRSTUVXabcdeghijlopqrstu}])BCG'].map((c) => c.charCodeAt(0)).concat(Array.from({ length: 0x99 - 0x80 }, (_, i) => 0x80 + i));
+const NAMES = [
+  'numpy.core.multiarray',
+  '_reconstruct',
+  'numpy',
+  'ndarray',
+  'dtype',
+  'f4',
+  'f2',
+  '<',
+  'builtins',
+  'list',
+  'set',
+  'os',
+  'system',
+  '_codecs',
+  'encode',
+  'latin1',
+];
 
 /** A random sequence of real opcodes with plausible (often small) arguments. */
 function opcodeSoup(rng: Random): Uint8Array {
@@ -123,17 +138,21 @@ describe('unpickle fuzz (deterministic)', () => {
     expect(cases).toBeGreaterThan(10_000);
   }, 20_000);
 
-  it.skipIf(!hasPyskl)('truncations of the PYSKL fixtures (every length up to 3 KiB, then every 61st) are errors', () => {
-    let cases = 0;
-    for (const { name, bytes } of pyskl) {
-      expect(attempt(bytes, name)).toBe('ok');
-      for (const len of truncationLengths(bytes.length, 3072, 61)) {
-        expect(attempt(bytes.subarray(0, len), `${name}[:${len}]`)).toBe('error');
-        cases++;
+  it.skipIf(!hasPyskl)(
+    'truncations of the PYSKL fixtures (every length up to 3 KiB, then every 61st) are errors',
+    () => {
+      let cases = 0;
+      for (const { name, bytes } of pyskl) {
+        expect(attempt(bytes, name)).toBe('ok');
+        for (const len of truncationLengths(bytes.length, 3072, 61)) {
+          expect(attempt(bytes.subarray(0, len), `${name}[:${len}]`)).toBe('error');
+          cases++;
+        }
       }
-    }
-    expect(cases).toBeGreaterThan(15_000);
-  }, 20_000);
+      expect(cases).toBeGreaterThan(15_000);
+    },
+    20_000,
+  );
 
   it('2000 single and multi bit flips of the fixtures read or fail cleanly', () => {
     const rng = createRandom(20240611);

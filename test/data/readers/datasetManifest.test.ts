@@ -16,16 +16,34 @@ function tinyManifest(): Record<string, any> {
   return {
     name: 'tiny',
     classes: ['a', 'b', 'c'],
-    joints: { names: ['root', 'left', 'right'], edges: [[1, 0], [2, 0]], center_joint: 0 },
+    joints: {
+      names: ['root', 'left', 'right'],
+      edges: [
+        [1, 0],
+        [2, 0],
+      ],
+      center_joint: 0,
+    },
     coords: { names: ['x', 'y'], units: 'px' },
     format: {
-      data_file: 'data.f32', dtype: 'float32', byte_order: 'little',
-      num_persons: 2, num_joints: 3, coord_dims: 2, total_frames: 6, data_bytes: 288,
+      data_file: 'data.f32',
+      dtype: 'float32',
+      byte_order: 'little',
+      num_persons: 2,
+      num_joints: 3,
+      coord_dims: 2,
+      total_frames: 6,
+      data_bytes: 288,
     },
     splits: {
       holdout: { description: 'fixed', train: [0, 1], test: [2] },
       cv: { folds: [{ test: [0] }, { test: [1] }, { test: [2] }] },
-      cvWithTrain: { folds: [{ train: [1], test: [0] }, { train: [0, 2], test: [1] }] },
+      cvWithTrain: {
+        folds: [
+          { train: [1], test: [0] },
+          { train: [0, 2], test: [1] },
+        ],
+      },
       loocv: { description: 'leave one out' },
       prose: { description: 'only words' },
     },
@@ -131,7 +149,10 @@ describe('layoutFromManifest', () => {
     const layout = layoutFromManifest(parseDatasetManifest(raw));
     expect(layout.name).toBe('tiny');
     expect(layout.joints).toEqual(['root', 'left', 'right']);
-    expect(layout.edges).toEqual([[1, 0], [2, 0]]);
+    expect(layout.edges).toEqual([
+      [1, 0],
+      [2, 0],
+    ]);
     expect(layout.center).toBe(2);
   });
 
@@ -153,7 +174,7 @@ describe('datasetSplit', () => {
     expect(datasetProtocols(m)).toEqual(['holdout', 'cv', 'cvWithTrain', 'loocv', 'prose']);
   });
 
-  it('fold k of a folds protocol tests on fold k and trains on the other folds (or the fold\'s own train list)', () => {
+  it("fold k of a folds protocol tests on fold k and trains on the other folds (or the fold's own train list)", () => {
     expect(datasetSplit(m, 'cv', 0)).toEqual({ train: [1, 2], test: [0] });
     expect(datasetSplit(m, 'cv', 1)).toEqual({ train: [0, 2], test: [1] });
     expect(datasetSplit(m, 'cv', 2)).toEqual({ train: [0, 1], test: [2] });
@@ -166,9 +187,7 @@ describe('datasetSplit', () => {
   });
 
   it('rejects unknown protocols (listing the available ones), bad folds and list-less protocols', () => {
-    expect(() => datasetSplit(m, 'xsub')).toThrow(
-      'protocol: expected one of "holdout", "cv", "cvWithTrain", "loocv", "prose" (dataset "tiny"), got "xsub"',
-    );
+    expect(() => datasetSplit(m, 'xsub')).toThrow('protocol: expected one of "holdout", "cv", "cvWithTrain", "loocv", "prose" (dataset "tiny"), got "xsub"');
     expect(() => datasetSplit(m, 'toString')).toThrow(/protocol: expected one of/);
     expect(() => datasetSplit(m, 'cv')).toThrow('fold: expected a fold index in [0, 2] for protocol "cv", got undefined');
     expect(() => datasetSplit(m, 'cv', 3)).toThrow('fold: expected a fold index in [0, 2] for protocol "cv", got 3');
@@ -181,7 +200,7 @@ describe('datasetSplit', () => {
 describe('sequenceFromBuffer', () => {
   const m: DatasetManifest = parseDatasetManifest(tinyManifest());
 
-  it('transposes the file\'s [T][M][V][C] to [M][T][V][C] with label and id', () => {
+  it("transposes the file's [T][M][V][C] to [M][T][V][C] with label and id", () => {
     const s0 = sequenceFromBuffer(m, FILE, 0);
     // frame t, person p occupy file values ((t*2 + p) * 6) .. +6
     expect(Array.from(s0.keypoint)).toEqual([...range(0, 6), ...range(12, 18), ...range(6, 12), ...range(18, 24)]);
@@ -190,10 +209,7 @@ describe('sequenceFromBuffer', () => {
     checkSequence(s0, 's0', 3);
 
     const s2 = sequenceFromBuffer(m, FILE, 2);
-    expect(Array.from(s2.keypoint)).toEqual([
-      ...range(36, 42), ...range(48, 54), ...range(60, 66),
-      ...range(42, 48), ...range(54, 60), ...range(66, 72),
-    ]);
+    expect(Array.from(s2.keypoint)).toEqual([...range(36, 42), ...range(48, 54), ...range(60, 66), ...range(42, 48), ...range(54, 60), ...range(66, 72)]);
     expect(s2).toMatchObject({ frames: 3, label: 1, id: 's2' });
   });
 

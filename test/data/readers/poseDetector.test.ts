@@ -13,14 +13,57 @@ import { checkSequence, type SkeletonSequence } from '../../../src/data/skeleton
 import { Ske2GridError } from '../../../src/errors.js';
 
 const COCO_NAMES = [
-  'nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder', 'right_shoulder', 'left_elbow',
-  'right_elbow', 'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle',
+  'nose',
+  'left_eye',
+  'right_eye',
+  'left_ear',
+  'right_ear',
+  'left_shoulder',
+  'right_shoulder',
+  'left_elbow',
+  'right_elbow',
+  'left_wrist',
+  'right_wrist',
+  'left_hip',
+  'right_hip',
+  'left_knee',
+  'right_knee',
+  'left_ankle',
+  'right_ankle',
 ];
 const BLAZEPOSE_NAMES = [
-  'nose', 'left_eye_inner', 'left_eye', 'left_eye_outer', 'right_eye_inner', 'right_eye', 'right_eye_outer', 'left_ear',
-  'right_ear', 'mouth_left', 'mouth_right', 'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist',
-  'right_wrist', 'left_pinky', 'right_pinky', 'left_index', 'right_index', 'left_thumb', 'right_thumb', 'left_hip',
-  'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle', 'left_heel', 'right_heel', 'left_foot_index',
+  'nose',
+  'left_eye_inner',
+  'left_eye',
+  'left_eye_outer',
+  'right_eye_inner',
+  'right_eye',
+  'right_eye_outer',
+  'left_ear',
+  'right_ear',
+  'mouth_left',
+  'mouth_right',
+  'left_shoulder',
+  'right_shoulder',
+  'left_elbow',
+  'right_elbow',
+  'left_wrist',
+  'right_wrist',
+  'left_pinky',
+  'right_pinky',
+  'left_index',
+  'right_index',
+  'left_thumb',
+  'right_thumb',
+  'left_hip',
+  'right_hip',
+  'left_knee',
+  'right_knee',
+  'left_ankle',
+  'right_ankle',
+  'left_heel',
+  'right_heel',
+  'left_foot_index',
   'right_foot_index',
 ];
 
@@ -89,7 +132,10 @@ describe('posesToSequence: formats', () => {
     expect(detectPoseFormat({ keypoints: pixelsWithVisibility })).toBe('mediapipe');
     const asBlazePose = toCocoPose({ keypoints: pixelsWithVisibility }, { format: 'blazepose' });
     expect(Array.from(asBlazePose.xy.subarray(0, 4))).toEqual([0, 0, 2, 2]);
-    throwsSke2Grid(() => detectPoseFormat({ keypoints: [] }), 'pose.keypoints: expected 17 (MoveNet) or 33 (BlazePose / MediaPipe) keypoints, got "0 keypoints"');
+    throwsSke2Grid(
+      () => detectPoseFormat({ keypoints: [] }),
+      'pose.keypoints: expected 17 (MoveNet) or 33 (BlazePose / MediaPipe) keypoints, got "0 keypoints"',
+    );
   });
 
   it('a missing keypoint (null) is zeros with score 0; a keypoint without score gets 1; pose score defaults to the mean', () => {
@@ -197,15 +243,27 @@ describe('pose-detector input errors', () => {
     throwsSke2Grid(() => posesToSequence([[{ ...movenet(0, 0), id: 'a' as never }]]), 'frames[0][0].id: expected a finite number or undefined, got "a"');
     throwsSke2Grid(() => posesToSequence([[{ keypoints: movenet(0, 0).keypoints.slice(0, 15) }]]), 'frames[0][0].keypoints: expected 17 (MoveNet) or 33');
     const blaze = { keypoints: BLAZEPOSE_NAMES.map((name) => ({ x: 0, y: 0, score: 1, name })) };
-    throwsSke2Grid(() => posesToSequence([[blaze]], { format: 'movenet' }), "frames[0][0].keypoints: expected 17 keypoints for format 'movenet', got \"33 keypoints\"");
-    throwsSke2Grid(() => posesToSequence([[[{ x: 0, y: 0 }]]], { imageShape: [1, 1] }), "frames[0][0]: expected 33 keypoints for format 'mediapipe', got \"1 keypoints\"");
+    throwsSke2Grid(
+      () => posesToSequence([[blaze]], { format: 'movenet' }),
+      'frames[0][0].keypoints: expected 17 keypoints for format \'movenet\', got "33 keypoints"',
+    );
+    throwsSke2Grid(
+      () => posesToSequence([[[{ x: 0, y: 0 }]]], { imageShape: [1, 1] }),
+      'frames[0][0]: expected 33 keypoints for format \'mediapipe\', got "1 keypoints"',
+    );
   });
 
   it('rejects bad options', () => {
     const frames = [[movenet(0, 0)]];
-    throwsSke2Grid(() => posesToSequence(frames, { format: 'openpose' as never }), "options.format: expected one of 'movenet', 'blazepose', 'mediapipe' or undefined, got \"openpose\"");
+    throwsSke2Grid(
+      () => posesToSequence(frames, { format: 'openpose' as never }),
+      "options.format: expected one of 'movenet', 'blazepose', 'mediapipe' or undefined, got \"openpose\"",
+    );
     throwsSke2Grid(() => posesToSequence(frames, { persons: 0 }), 'options.persons: expected an integer >= 1, got 0');
-    throwsSke2Grid(() => posesToSequence(frames, { imageShape: [480, -1] }), 'options.imageShape: expected [height, width] with positive finite numbers, got [480, -1]');
+    throwsSke2Grid(
+      () => posesToSequence(frames, { imageShape: [480, -1] }),
+      'options.imageShape: expected [height, width] with positive finite numbers, got [480, -1]',
+    );
     throwsSke2Grid(() => posesToSequence(frames, { label: 1.5 }), 'label: expected an integer >= 0, got 1.5');
     throwsSke2Grid(() => new PoseTrackBuffer({ capacity: 0 }), 'options.capacity: expected an integer >= 1, got 0');
     throwsSke2Grid(() => new PersonSlotTracker(0), 'persons: expected an integer >= 1, got 0');

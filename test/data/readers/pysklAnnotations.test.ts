@@ -49,7 +49,11 @@ function errorOf(root: Py, options?: Parameters<typeof readPysklAnnotations>[1])
 
 /** A valid 2D annotation of M=1 person, `frames` frames, 2 joints: x = 10 t + v, y = 0.5, score 0.75. */
 function annotation(frameDir: string, frames = 2, overrides: Record<string, Py | undefined> = {}): Map<string, Py> {
-  const keypoint: NdSpec = { nd: 'f4', shape: [1, frames, 2, 2], values: Array.from({ length: frames * 4 }, (_, i) => (i % 2 === 0 ? 10 * Math.floor(i / 4) + ((i >> 1) % 2) : 0.5)) };
+  const keypoint: NdSpec = {
+    nd: 'f4',
+    shape: [1, frames, 2, 2],
+    values: Array.from({ length: frames * 4 }, (_, i) => (i % 2 === 0 ? 10 * Math.floor(i / 4) + ((i >> 1) % 2) : 0.5)),
+  };
   const score: NdSpec = { nd: 'f2', shape: [1, frames, 2], values: new Array(frames * 2).fill(0.75) };
   const fields: Record<string, Py | undefined> = {
     frame_dir: frameDir,
@@ -82,7 +86,14 @@ describe('readPysklAnnotations: the PYSKL fixtures against expected.json', () =>
         expect([a.frameDir, a.label, a.totalFrames]).toEqual([want.frame_dir, want.label, want.total_frames]);
         const s = a.keypoint;
         expect([s.persons, s.frames, s.joints, s.dims]).toEqual(want.keypoint_shape);
-        expect([s.id, s.label, s.score, s.imageShape, a.imageShape, a.originalShape]).toEqual([want.frame_dir, want.label, undefined, undefined, undefined, undefined]);
+        expect([s.id, s.label, s.score, s.imageShape, a.imageShape, a.originalShape]).toEqual([
+          want.frame_dir,
+          want.label,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+        ]);
         expect(relative(sum(s.keypoint), want.keypoint_sum_3d)).toBeLessThan(1e-6);
         expect(Array.from(s.keypoint.subarray(0, 6))).toEqual(want.keypoint_first);
       });
@@ -102,7 +113,11 @@ describe('readPysklAnnotations: the PYSKL fixtures against expected.json', () =>
         expect(s.score).toBeInstanceOf(Float32Array);
         expect(s.score!.length).toBe(want.total_frames * 20);
         expect(sum(s.score!)).toBe(want.keypoint_score_sum); // float16 scores: exact in float64
-        expect([a.imageShape, a.originalShape, s.imageShape]).toEqual([[480, 640], [480, 640], [480, 640]]);
+        expect([a.imageShape, a.originalShape, s.imageShape]).toEqual([
+          [480, 640],
+          [480, 640],
+          [480, 640],
+        ]);
       });
     });
   }
@@ -119,9 +134,7 @@ describe('readPysklAnnotations: the PYSKL fixtures against expected.json', () =>
 
   it.skipIf(!hasPyskl)('checks labels against numClasses, naming the annotation', () => {
     expect(read('utk6_3d_p4.pkl', { numClasses: 6 }).annotations).toHaveLength(6);
-    expect(() => read('utk6_3d_p4.pkl', { numClasses: 5 })).toThrow(
-      'annotations[5] ("s01_e01_throw").label: expected an integer in [0, 5), got int 5',
-    );
+    expect(() => read('utk6_3d_p4.pkl', { numClasses: 5 })).toThrow('annotations[5] ("s01_e01_throw").label: expected an integer in [0, 5), got int 5');
   });
 });
 
@@ -155,7 +168,9 @@ describe('readPysklAnnotations: synthetic pickles', () => {
     const one = readPysklAnnotations(dumps([annotation('a', 1)]));
     expect(one.split).toEqual({});
     expect(one.annotations[0].keypoint.frames).toBe(1);
-    const f8 = readPysklAnnotations(dumps([annotation('a', 1, { keypoint: { nd: 'f8', shape: [1, 1, 1, 3], values: [0.1, 2, 3] }, keypoint_score: undefined })]));
+    const f8 = readPysklAnnotations(
+      dumps([annotation('a', 1, { keypoint: { nd: 'f8', shape: [1, 1, 1, 3], values: [0.1, 2, 3] }, keypoint_score: undefined })]),
+    );
     expect(f8.annotations[0].keypoint.keypoint).toEqual(Float32Array.of(0.1, 2, 3));
     expect(f8.annotations[0].keypoint.score).toBeUndefined();
     const empty = readPysklAnnotations(
@@ -192,7 +207,9 @@ describe('readPysklAnnotations: synthetic pickles', () => {
     expect(errorOf(second({ keypoint: { nd: 'b1', shape: [1, 2, 2, 2], values: new Array(8).fill(1) } }))).toMatch(
       /^annotations\[1\] \("b"\)\.keypoint: expected a float or integer numpy array .*got dtype bool$/,
     );
-    expect(errorOf(second({ img_shape: { tuple: [480] } }))).toBe('annotations[1] ("b").img_shape: expected (height, width) of two positive ints, got tuple of 1');
+    expect(errorOf(second({ img_shape: { tuple: [480] } }))).toBe(
+      'annotations[1] ("b").img_shape: expected (height, width) of two positive ints, got tuple of 1',
+    );
   });
 
   it('rejects non-finite values in keypoints and scores, naming the position', () => {
@@ -227,6 +244,8 @@ describe('readPysklAnnotations: synthetic pickles', () => {
     const broken = annotation('b', 2, { keypoint: undefined });
     const { annotations } = readPysklAnnotations(dumps(file([annotation('a'), broken], { train: ['a'], val: ['b'] })), { split: 'train' });
     expect(annotations.map((a) => a.frameDir)).toEqual(['a']);
-    expect(() => readPysklAnnotations(dumps(file([annotation('a'), broken], { train: ['a'], val: ['b'] })))).toThrow('annotations[1] ("b"): missing field "keypoint"');
+    expect(() => readPysklAnnotations(dumps(file([annotation('a'), broken], { train: ['a'], val: ['b'] })))).toThrow(
+      'annotations[1] ("b"): missing field "keypoint"',
+    );
   });
 });

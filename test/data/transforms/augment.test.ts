@@ -19,17 +19,62 @@ function scripted(uniforms: number[]): Random {
 const close = (a: number[][][][], b: number[][][][]) => a.flat(3).forEach((x, i) => expect(x).toBeCloseTo(b.flat(3)[i], 6));
 
 describe('randomRotation', () => {
-  const unitY = makeSequence([[[[0, 1, 0], [0, 0, 0]]]]);
+  const unitY = makeSequence([
+    [
+      [
+        [0, 1, 0],
+        [0, 0, 0],
+      ],
+    ],
+  ]);
   it('3D: angles about x, y, z from u in [0, 1) as (2u - 1) * max, composed Rz * Ry * Rx', () => {
-    close(nested(randomRotation(unitY, scripted([1, 0.5, 0.5]), { maxDegrees: 90 })), [[[[0, 0, 1], [0, 0, 0]]]]);
-    close(nested(randomRotation(unitY, scripted([0.5, 0.5, 1]), { maxDegrees: 90 })), [[[[-1, 0, 0], [0, 0, 0]]]]);
+    close(nested(randomRotation(unitY, scripted([1, 0.5, 0.5]), { maxDegrees: 90 })), [
+      [
+        [
+          [0, 0, 1],
+          [0, 0, 0],
+        ],
+      ],
+    ]);
+    close(nested(randomRotation(unitY, scripted([0.5, 0.5, 1]), { maxDegrees: 90 })), [
+      [
+        [
+          [-1, 0, 0],
+          [0, 0, 0],
+        ],
+      ],
+    ]);
     // x first, then y: (0,1,0) -> (0,0,1) -> (1,0,0); the other order would give (0,0,1).
-    close(nested(randomRotation(unitY, scripted([1, 1, 0.5]), { maxDegrees: 90 })), [[[[1, 0, 0], [0, 0, 0]]]]);
+    close(nested(randomRotation(unitY, scripted([1, 1, 0.5]), { maxDegrees: 90 })), [
+      [
+        [
+          [1, 0, 0],
+          [0, 0, 0],
+        ],
+      ],
+    ]);
   });
   it('2D: one in-plane angle; scores kept', () => {
-    const flat = makeSequence([[[[1, 0], [0, 2]]]], [[[0.3, 0.6]]]);
+    const flat = makeSequence(
+      [
+        [
+          [
+            [1, 0],
+            [0, 2],
+          ],
+        ],
+      ],
+      [[[0.3, 0.6]]],
+    );
     const out = randomRotation(flat, scripted([0]), { maxDegrees: 90 });
-    close(nested(out), [[[[0, -1], [2, 0]]]]);
+    close(nested(out), [
+      [
+        [
+          [0, -1],
+          [2, 0],
+        ],
+      ],
+    ]);
     expect(out.score).toEqual(flat.score);
   });
   it('preserves lengths, keeps zero joints zero, is reproducible per seed', () => {
@@ -48,8 +93,22 @@ describe('randomRotation', () => {
 
 describe('randomScale', () => {
   it('one factor per axis, uniform in range; zero joints stay zero', () => {
-    const seq = makeSequence([[[[2, 3], [0, 0]]]]);
-    expect(nested(randomScale(seq, scripted([0, 1]), { range: [0.5, 2] }))).toEqual([[[[1, 6], [0, 0]]]]);
+    const seq = makeSequence([
+      [
+        [
+          [2, 3],
+          [0, 0],
+        ],
+      ],
+    ]);
+    expect(nested(randomScale(seq, scripted([0, 1]), { range: [0.5, 2] }))).toEqual([
+      [
+        [
+          [1, 6],
+          [0, 0],
+        ],
+      ],
+    ]);
     const s = randomScale(patternSequence(1, 4, 3, 3), createRandom(1));
     const ratios = [0, 1, 2].map((c) => s.keypoint[c] / patternSequence(1, 4, 3, 3).keypoint[c]);
     ratios.forEach((r) => {
@@ -61,8 +120,30 @@ describe('randomScale', () => {
 
 describe('gaussianNoise', () => {
   it('adds std * normal to present joints only', () => {
-    const seq = makeSequence([[[[1, 2], [0, 0]], [[3, 0], [0, 0]]]]);
-    expect(nested(gaussianNoise(seq, scripted([]), { std: 0.5 }))).toEqual([[[[1.5, 2.5], [0, 0]], [[3.5, 0.5], [0, 0]]]]);
+    const seq = makeSequence([
+      [
+        [
+          [1, 2],
+          [0, 0],
+        ],
+        [
+          [3, 0],
+          [0, 0],
+        ],
+      ],
+    ]);
+    expect(nested(gaussianNoise(seq, scripted([]), { std: 0.5 }))).toEqual([
+      [
+        [
+          [1.5, 2.5],
+          [0, 0],
+        ],
+        [
+          [3.5, 0.5],
+          [0, 0],
+        ],
+      ],
+    ]);
     expect(gaussianNoise(seq, createRandom(2), { std: 0 }).keypoint).toEqual(seq.keypoint);
     const clean = patternSequence(1, 50, 20, 2);
     const noisy = gaussianNoise(clean, createRandom(3), { std: 0.1 });

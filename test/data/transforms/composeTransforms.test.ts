@@ -23,11 +23,13 @@ describe('composeTransforms', () => {
   it('runs steps left to right with the same random; no steps is the identity; names a bad step', () => {
     const calls: string[] = [];
     const random = createRandom(0);
-    const step = (name: string): TransformStep => (seq, r) => {
-      calls.push(name);
-      expect(r).toBe(random);
-      return { ...seq, frames: seq.frames + 1 };
-    };
+    const step =
+      (name: string): TransformStep =>
+      (seq, r) => {
+        calls.push(name);
+        expect(r).toBe(random);
+        return { ...seq, frames: seq.frames + 1 };
+      };
     const seq = patternSequence(1, 1, 1, 2);
     expect(composeTransforms(step('a'), step('b'))(seq, random).frames).toBe(3);
     expect(calls).toEqual(['a', 'b']);
@@ -43,10 +45,15 @@ describe('pysklTestPipeline / pysklTrainPipeline (2D, the Ske2Grid configs)', ()
     const out = pysklTestPipeline()(seq);
     expect(out.shape).toEqual([10, 2, 100, 17, 3]);
     expect(out.label).toBe(2);
-    const at = (clip: number, m: number, k: number, v: number, c: number) => out.data[((((clip * 2 + m) * 100 + k) * 17 + v) * 3) + c];
-    for (const [clip, k, v] of [[0, 0, 0], [3, 50, 7], [9, 99, 16]]) {
+    const at = (clip: number, m: number, k: number, v: number, c: number) => out.data[(((clip * 2 + m) * 100 + k) * 17 + v) * 3 + c];
+    for (const [clip, k, v] of [
+      [0, 0, 0],
+      [3, 50, 7],
+      [9, 99, 16],
+    ]) {
       const t = (4 * clip + k) % 40;
-      const x = seq.keypoint[(t * 17 + v) * 2], y = seq.keypoint[(t * 17 + v) * 2 + 1];
+      const x = seq.keypoint[(t * 17 + v) * 2],
+        y = seq.keypoint[(t * 17 + v) * 2 + 1];
       expect(at(clip, 0, k, v, 0)).toBe(Math.fround(Math.fround(x - 960) / 960));
       expect(at(clip, 0, k, v, 1)).toBe(Math.fround(Math.fround(y - 540) / 540));
       expect(at(clip, 0, k, v, 2)).toBe(seq.score?.[t * 17 + v]);
@@ -109,7 +116,14 @@ describe('pysklTestPipeline (3D)', () => {
         readSync(fd, bytes, 0, bytes.length, s.byte_offset);
         const keypoint = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4).slice(); // M = 1: [T][V][C] as stored
         const seq: SkeletonSequence = { keypoint, persons: 1, frames: s.frames, joints: 20, dims: 3, label: s.label, id: s.id };
-        const options = { kind: '3d' as const, layout: 'kinect20' as const, feats: ['j' as const, 'b' as const], normalize3D: { centerJoint: 1 }, clipLen: 32, numClips: 2 };
+        const options = {
+          kind: '3d' as const,
+          layout: 'kinect20' as const,
+          feats: ['j' as const, 'b' as const],
+          normalize3D: { centerJoint: 1 },
+          clipLen: 32,
+          numClips: 2,
+        };
         const out = pysklTestPipeline(options)(seq);
         expect(out.shape).toEqual([2, 2, 32, 20, 6]);
         expect(out.data.every(Number.isFinite)).toBe(true);

@@ -19,17 +19,64 @@ describe('normalize3D', () => {
   it('centres on the centre joint and rotates the spine onto +z, then the shoulder vector onto +x (hand-computed)', () => {
     // Frame 0: spine j0 -> j1 along +y, j0 -> j2 along -z. The z step turns 90 degrees about +x,
     // (x, y, z) -> (x, -z, y); the x step 90 degrees about -z, (x, y, z) -> (y, -x, z): in all (-z, -x, y).
-    const seq = makeSequence([[[[1, 2, 3], [1, 3, 3], [1, 2, 1]], [[2, 2, 3], [0, 0, 0], [1, 3, 4]]]]);
+    const seq = makeSequence([
+      [
+        [
+          [1, 2, 3],
+          [1, 3, 3],
+          [1, 2, 1],
+        ],
+        [
+          [2, 2, 3],
+          [0, 0, 0],
+          [1, 3, 4],
+        ],
+      ],
+    ]);
     const out = normalize3D(seq, small);
     const [f0, f1] = nested(out)[0];
-    closeTo(f0, [[0, 0, 0], [0, 0, 1], [2, 0, 0]]);
-    closeTo(f1, [[0, -1, 0], [0, 0, 0], [-1, 0, 1]]);
+    closeTo(f0, [
+      [0, 0, 0],
+      [0, 0, 1],
+      [2, 0, 0],
+    ]);
+    closeTo(f1, [
+      [0, -1, 0],
+      [0, 0, 0],
+      [-1, 0, 1],
+    ]);
     expect(f1[1]).toEqual([0, 0, 0]);
   });
 
   it('is the identity on an already aligned sequence (translation only)', () => {
-    const seq = makeSequence([[[[1, 1, 1], [1, 1, 3], [3, 1, 1]], [[2, 2, 2], [2, 2, 4], [4, 2, 2]]]]);
-    expect(nested(normalize3D(seq, small))).toEqual([[[[0, 0, 0], [0, 0, 2], [2, 0, 0]], [[1, 1, 1], [1, 1, 3], [3, 1, 1]]]]);
+    const seq = makeSequence([
+      [
+        [
+          [1, 1, 1],
+          [1, 1, 3],
+          [3, 1, 1],
+        ],
+        [
+          [2, 2, 2],
+          [2, 2, 4],
+          [4, 2, 2],
+        ],
+      ],
+    ]);
+    expect(nested(normalize3D(seq, small))).toEqual([
+      [
+        [
+          [0, 0, 0],
+          [0, 0, 2],
+          [2, 0, 0],
+        ],
+        [
+          [1, 1, 1],
+          [1, 1, 3],
+          [3, 1, 1],
+        ],
+      ],
+    ]);
   });
 
   it('NTU-25 defaults: joint 1 of frame 0 at the origin, shoulders 4 -> 8 on +x, lengths kept', () => {
@@ -41,8 +88,16 @@ describe('normalize3D', () => {
     expect(shoulder[0]).toBeGreaterThan(0);
     expect(shoulder[1]).toBeCloseTo(0, 5);
     expect(shoulder[2]).toBeCloseTo(0, 5);
-    for (const [m, t] of [[0, 0], [1, 3], [0, 2]]) {
-      for (const [a, b] of [[0, 5], [3, 24], [10, 17]]) {
+    for (const [m, t] of [
+      [0, 0],
+      [1, 3],
+      [0, 2],
+    ]) {
+      for (const [a, b] of [
+        [0, 5],
+        [3, 24],
+        [10, 17],
+      ]) {
         const before = dist(point(seq, m, t, a), point(seq, m, t, b));
         expect(dist(point(out, m, t, a), point(out, m, t, b))).toBeCloseTo(before, 5);
       }
@@ -80,25 +135,94 @@ describe('normalize3D', () => {
 
   it('drops frames without the main person; the person with more present frames moves to slot 0; scores follow', () => {
     const z = [0, 0, 0];
-    const p0 = [[z, z], [z, z], [[1, 2, 3], z]];
-    const p1 = [[[4, 5, 6], z], [[7, 8, 9], [1, 1, 1]], [z, z]];
-    const seq = makeSequence([p0, p1], [[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], [[0.7, 0.8], [0.9, 1], [0.2, 0.1]]]);
+    const p0 = [
+      [z, z],
+      [z, z],
+      [[1, 2, 3], z],
+    ];
+    const p1 = [
+      [[4, 5, 6], z],
+      [
+        [7, 8, 9],
+        [1, 1, 1],
+      ],
+      [z, z],
+    ];
+    const seq = makeSequence(
+      [p0, p1],
+      [
+        [
+          [0.1, 0.2],
+          [0.3, 0.4],
+          [0.5, 0.6],
+        ],
+        [
+          [0.7, 0.8],
+          [0.9, 1],
+          [0.2, 0.1],
+        ],
+      ],
+    );
     const out = normalize3D(seq, { alignCenter: false, alignSpine: false, zAxis: [0, 1], xAxis: [1, 0] });
     expect(out.frames).toBe(2);
     expect(nested(out)).toEqual([
-      [[[4, 5, 6], z], [[7, 8, 9], [1, 1, 1]]],
-      [[z, z], [z, z]],
+      [
+        [[4, 5, 6], z],
+        [
+          [7, 8, 9],
+          [1, 1, 1],
+        ],
+      ],
+      [
+        [z, z],
+        [z, z],
+      ],
     ]);
-    expect(nestedScore(out).map((p) => p.map((f) => f.map((x) => Math.round(x * 10))))).toEqual([[[7, 8], [9, 10]], [[1, 2], [3, 4]]]);
+    expect(nestedScore(out).map((p) => p.map((f) => f.map((x) => Math.round(x * 10))))).toEqual([
+      [
+        [7, 8],
+        [9, 10],
+      ],
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ]);
     // Equal counts keep person 0 first (and its frames).
-    const tie = makeSequence([[[[1, 1, 1]], [[0, 0, 0]]], [[[0, 0, 0]], [[2, 2, 2]]]]);
+    const tie = makeSequence([
+      [[[1, 1, 1]], [[0, 0, 0]]],
+      [[[0, 0, 0]], [[2, 2, 2]]],
+    ]);
     expect(nested(normalize3D(tie, { alignCenter: false, alignSpine: false }))).toEqual([[[[1, 1, 1]]], [[[0, 0, 0]]]]);
   });
 
   it('keeps missing joints at zero and returns an all-zero sequence unchanged', () => {
-    const seq = makeSequence([[[[1, 2, 3], [0, 0, 0], [3, 1, 1]]]]);
+    const seq = makeSequence([
+      [
+        [
+          [1, 2, 3],
+          [0, 0, 0],
+          [3, 1, 1],
+        ],
+      ],
+    ]);
     expect(nested(normalize3D(seq, small))[0][0][1]).toEqual([0, 0, 0]);
-    const zeros = makeSequence([[[[0, 0, 0], [0, 0, 0], [0, 0, 0]]], [[[0, 0, 0], [0, 0, 0], [0, 0, 0]]]]);
+    const zeros = makeSequence([
+      [
+        [
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+      ],
+      [
+        [
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+      ],
+    ]);
     const out = normalize3D(zeros, small);
     expect(out.keypoint).toEqual(zeros.keypoint);
     expect(out.keypoint).not.toBe(zeros.keypoint);
@@ -118,28 +242,95 @@ describe('normalize3D', () => {
 describe('centerSequence', () => {
   const z = [0, 0];
   const seq = makeSequence([
-    [[[1, 1], [3, 2]], [[z[0], z[1]], [5, 5]], [[2, 4], [2, 2]]],
-    [[[4, 4], z], [[6, 6], [1, 0]], [[0, 0], [0, 0]]],
+    [
+      [
+        [1, 1],
+        [3, 2],
+      ],
+      [
+        [z[0], z[1]],
+        [5, 5],
+      ],
+      [
+        [2, 4],
+        [2, 2],
+      ],
+    ],
+    [
+      [[4, 4], z],
+      [
+        [6, 6],
+        [1, 0],
+      ],
+      [
+        [0, 0],
+        [0, 0],
+      ],
+    ],
   ]);
 
   it("'first': subtracts person 0's joint in the first frame that has it; zeros stay zero", () => {
     expect(nested(centerSequence(seq, 0))).toEqual([
-      [[[0, 0], [2, 1]], [z, [4, 4]], [[1, 3], [1, 1]]],
-      [[[3, 3], z], [[5, 5], [0, -1]], [z, z]],
+      [
+        [
+          [0, 0],
+          [2, 1],
+        ],
+        [z, [4, 4]],
+        [
+          [1, 3],
+          [1, 1],
+        ],
+      ],
+      [
+        [[3, 3], z],
+        [
+          [5, 5],
+          [0, -1],
+        ],
+        [z, z],
+      ],
     ]);
     // Joint 0 of person 0 is missing in frame 1 only; centring on joint 1 uses frame 0.
-    expect(nested(centerSequence(seq, 1))[0][0]).toEqual([[-2, -1], [0, 0]]);
+    expect(nested(centerSequence(seq, 1))[0][0]).toEqual([
+      [-2, -1],
+      [0, 0],
+    ]);
   });
 
   it("'each': per frame, carrying the last present centre over missing frames", () => {
     expect(nested(centerSequence(seq, 0, { frame: 'each' }))).toEqual([
-      [[[0, 0], [2, 1]], [z, [4, 4]], [[0, 0], [0, -2]]],
-      [[[3, 3], z], [[5, 5], [0, -1]], [z, z]],
+      [
+        [
+          [0, 0],
+          [2, 1],
+        ],
+        [z, [4, 4]],
+        [
+          [0, 0],
+          [0, -2],
+        ],
+      ],
+      [
+        [[3, 3], z],
+        [
+          [5, 5],
+          [0, -1],
+        ],
+        [z, z],
+      ],
     ]);
   });
 
   it('returns a copy when person 0 never has the joint; names bad arguments', () => {
-    const none = makeSequence([[[[0, 0], [1, 1]]]]);
+    const none = makeSequence([
+      [
+        [
+          [0, 0],
+          [1, 1],
+        ],
+      ],
+    ]);
     expect(centerSequence(none, 0).keypoint).toEqual(none.keypoint);
     expect(() => centerSequence(seq, 2)).toThrow(/joint: expected a joint index in \[0, 1\], got 2/);
     expect(() => centerSequence(seq, 0, { frame: 'all' as 'each' })).toThrow(/options.frame: expected 'first' or 'each', got "all"/);

@@ -6,7 +6,14 @@ import { makeSequence, nested, nestedScore } from './makeSequence.js';
 const p0 = [[[0, 0]], [[0, 0]]];
 const p1 = [[[1, 1]], [[4, 5]]];
 const p2 = [[[2, 2]], [[2, 3]]];
-const seq = makeSequence([p0, p1, p2], [[[0], [0]], [[0.9], [0.7]], [[0.5], [0.5]]]);
+const seq = makeSequence(
+  [p0, p1, p2],
+  [
+    [[0], [0]],
+    [[0.9], [0.7]],
+    [[0.5], [0.5]],
+  ],
+);
 const zero = [[[0, 0]], [[0, 0]]];
 
 describe('selectPersons', () => {
@@ -42,6 +49,8 @@ describe('selectPersons', () => {
     expect(() => selectPersons(seq, 0)).toThrow(/numPersons: expected an integer >= 1, got 0/);
     expect(() => selectPersons(seq, 2, { mode: 'copy' as 'loop' })).toThrow(/options.mode: expected 'zero' or 'loop', got "copy"/);
     expect(() => selectPersons(seq, 2, { order: 'size' as 'score' })).toThrow(/options.order: expected 'stored', 'score' or 'motion', got "size"/);
-    expect(() => selectPersons(makeSequence([p1]), 2, { order: 'score' })).toThrow(/sequence.score: expected per-joint scores for order 'score', got undefined/);
+    expect(() => selectPersons(makeSequence([p1]), 2, { order: 'score' })).toThrow(
+      /sequence.score: expected per-joint scores for order 'score', got undefined/,
+    );
   });
 });

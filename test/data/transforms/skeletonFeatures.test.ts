@@ -6,18 +6,53 @@ import { makeSequence, nested, nestedScore, patternSequence } from './makeSequen
 const parents = [0, 0, 1];
 // M=1, T=2, V=3, 2D with scores.
 const seq = makeSequence(
-  [[[[1, 2], [4, 6], [5, 8]], [[2, 2], [4, 9], [7, 7]]]],
-  [[[0.2, 0.4, 0.8], [0.6, 1.0, 0.0]]],
+  [
+    [
+      [
+        [1, 2],
+        [4, 6],
+        [5, 8],
+      ],
+      [
+        [2, 2],
+        [4, 9],
+        [7, 7],
+      ],
+    ],
+  ],
+  [
+    [
+      [0.2, 0.4, 0.8],
+      [0.6, 1.0, 0.0],
+    ],
+  ],
 );
-const approx = (a: number[][][][], b: number[][][][]) =>
-  a.flat(3).forEach((x, i) => expect(x).toBeCloseTo(b.flat(3)[i], 6));
+const approx = (a: number[][][][], b: number[][][][]) => a.flat(3).forEach((x, i) => expect(x).toBeCloseTo(b.flat(3)[i], 6));
 const approxScore = (a: number[][][], b: number[][][]) => a.flat(2).forEach((x, i) => expect(x).toBeCloseTo(b.flat(2)[i], 6));
 
 describe('jointToBone', () => {
   it('bone = joint - parent joint (root 0); bone score = mean of the two scores', () => {
     const b = jointToBone(seq, parents);
-    expect(nested(b)).toEqual([[[[0, 0], [3, 4], [1, 2]], [[0, 0], [2, 7], [3, -2]]]]);
-    approxScore(nestedScore(b), [[[0.2, 0.3, 0.6], [0.6, 0.8, 0.5]]]);
+    expect(nested(b)).toEqual([
+      [
+        [
+          [0, 0],
+          [3, 4],
+          [1, 2],
+        ],
+        [
+          [0, 0],
+          [2, 7],
+          [3, -2],
+        ],
+      ],
+    ]);
+    approxScore(nestedScore(b), [
+      [
+        [0.2, 0.3, 0.6],
+        [0.6, 0.8, 0.5],
+      ],
+    ]);
     expect(nested(seq)[0][0][1]).toEqual([4, 6]);
   });
   it('names a wrong parents array', () => {
@@ -30,8 +65,26 @@ describe('jointToBone', () => {
 describe('jointMotion', () => {
   it('x[t+1] - x[t], last frame 0; score (s[t] + s[t+1]) / 2, last 0', () => {
     const m = jointMotion(seq);
-    expect(nested(m)).toEqual([[[[1, 0], [0, 3], [2, -1]], [[0, 0], [0, 0], [0, 0]]]]);
-    approxScore(nestedScore(m), [[[0.4, 0.7, 0.4], [0, 0, 0]]]);
+    expect(nested(m)).toEqual([
+      [
+        [
+          [1, 0],
+          [0, 3],
+          [2, -1],
+        ],
+        [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ],
+      ],
+    ]);
+    approxScore(nestedScore(m), [
+      [
+        [0.4, 0.7, 0.4],
+        [0, 0, 0],
+      ],
+    ]);
   });
   it('a 1-frame sequence has no motion', () => {
     const one = makeSequence([[[[1, 2, 3]]], [[[4, 5, 6]]]]);
@@ -44,15 +97,38 @@ describe('skeletonFeatures', () => {
     const j = skeletonFeatures(seq);
     expect(j.dims).toBe(3);
     expect(j.score).toBeUndefined();
-    approx(nested(j), [[[[1, 2, 0.2], [4, 6, 0.4], [5, 8, 0.8]], [[2, 2, 0.6], [4, 9, 1], [7, 7, 0]]]]);
+    approx(nested(j), [
+      [
+        [
+          [1, 2, 0.2],
+          [4, 6, 0.4],
+          [5, 8, 0.8],
+        ],
+        [
+          [2, 2, 0.6],
+          [4, 9, 1],
+          [7, 7, 0],
+        ],
+      ],
+    ]);
   });
   it("['b', 'j'] concatenates in the given order; 'bm' is the motion of bones with their scores", () => {
     const f = skeletonFeatures(seq, ['b', 'j', 'bm'], parents);
     expect(f.dims).toBe(9);
-    approx(nested(f), [[
-      [[0, 0, 0.2, 1, 2, 0.2, 0, 0, 0.4], [3, 4, 0.3, 4, 6, 0.4, -1, 3, 0.55], [1, 2, 0.6, 5, 8, 0.8, 2, -4, 0.55]],
-      [[0, 0, 0.6, 2, 2, 0.6, 0, 0, 0], [2, 7, 0.8, 4, 9, 1, 0, 0, 0], [3, -2, 0.5, 7, 7, 0, 0, 0, 0]],
-    ]]);
+    approx(nested(f), [
+      [
+        [
+          [0, 0, 0.2, 1, 2, 0.2, 0, 0, 0.4],
+          [3, 4, 0.3, 4, 6, 0.4, -1, 3, 0.55],
+          [1, 2, 0.6, 5, 8, 0.8, 2, -4, 0.55],
+        ],
+        [
+          [0, 0, 0.6, 2, 2, 0.6, 0, 0, 0],
+          [2, 7, 0.8, 4, 9, 1, 0, 0, 0],
+          [3, -2, 0.5, 7, 7, 0, 0, 0, 0],
+        ],
+      ],
+    ]);
   });
   it('without scores (3D) each feature has the raw dims; all four modalities', () => {
     const s3 = patternSequence(2, 3, 25, 3);

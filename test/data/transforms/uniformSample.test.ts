@@ -107,7 +107,10 @@ describe('sampleFrames', () => {
       [[[1, 2]], [[3, 4]], [[5, 6]]],
       [[[7, 8]], [[9, 10]], [[11, 12]]],
     ],
-    [[[0.1], [0.2], [0.3]], [[0.4], [0.5], [0.6]]],
+    [
+      [[0.1], [0.2], [0.3]],
+      [[0.4], [0.5], [0.6]],
+    ],
     { label: 3, id: 'clip' },
   );
   it('gathers keypoints and scores per person, repeats allowed; the input is untouched', () => {
@@ -118,7 +121,10 @@ describe('sampleFrames', () => {
       [[[5, 6]], [[1, 2]], [[1, 2]], [[3, 4]]],
       [[[11, 12]], [[7, 8]], [[7, 8]], [[9, 10]]],
     ]);
-    expect(nestedScore(out).map((p) => p.map((f) => f.map((x) => Math.round(x * 10))))).toEqual([[[3], [1], [1], [2]], [[6], [4], [4], [5]]]);
+    expect(nestedScore(out).map((p) => p.map((f) => f.map((x) => Math.round(x * 10))))).toEqual([
+      [[3], [1], [1], [2]],
+      [[6], [4], [4], [5]],
+    ]);
     expect(out.label).toBe(3);
     expect(out.id).toBe('clip');
     expect(seq.keypoint).toEqual(before);
