@@ -14,6 +14,8 @@ import {
   pysklTrainPipeline,
   randomRotation,
   randomScale,
+  REFERENCE_BLOCKS,
+  type BlockSpec,
   type ClipBatchDataset,
   type FormattedClips,
   type PysklPipelineOptions,
@@ -21,6 +23,11 @@ import {
   type SkeletonSequence,
 } from '../src/index.js';
 import { openSkeletonDataset, type SkeletonDataset } from '../src/node.js';
+
+/** The reference channel plan (64, 128, 256; temporal stride 2 at blocks 4 and 7) scaled so the first blocks have `width` channels. */
+export function blocksOfWidth(width: number): BlockSpec[] {
+  return REFERENCE_BLOCKS.map((b) => ({ filters: (b.filters / 64) * width, stride: b.stride }));
+}
 
 /** Reads `--name value` from the command line, or `fallback`. */
 export function option(name: string, fallback: string): string {

@@ -5,9 +5,9 @@
  *   npm run example:progressive -- [--data ../shared/datasets/utkinect] [--grids 5,6,7,8]
  *     [--epochs 20,10,10,10] [--width 16] [--frames 32] [--out progressive-model] [--backend wasm]
  */
-import { buildSke2Grid, evaluateSequences, trainProgressive, type BlockSpec } from '../src/index.js';
+import { buildSke2Grid, evaluateSequences, trainProgressive } from '../src/index.js';
 import { saveModel } from '../src/node.js';
-import { option, setUpDataset } from './datasetSetup.js';
+import { blocksOfWidth, option, setUpDataset } from './datasetSetup.js';
 
 const setup = await setUpDataset({ frames: 32, batchSize: 16 });
 const grids = option('--grids', '5,6,7,8').split(',').map(Number);
@@ -15,7 +15,6 @@ const epochs = option('--epochs', '20,10,10,10').split(',').map(Number);
 const width = Number(option('--width', '16'));
 const out = option('--out', 'progressive-model');
 
-const blocks: BlockSpec[] = [1, 1, 1, 1, 2, 2, 2, 4, 4, 4].map((k, i) => ({ filters: k * width, stride: i === 4 || i === 7 ? 2 : 1 }));
 const first = buildSke2Grid({
   layout: setup.layout,
   gridShape: [grids[0], grids[0]],
@@ -23,7 +22,7 @@ const first = buildSke2Grid({
   frames: setup.frames,
   inChannels: setup.dims + (setup.dims === 2 ? 1 : 0),
   numClasses: setup.numClasses,
-  blocks,
+  blocks: blocksOfWidth(width),
   seed: Number(option('--seed', '0')),
 });
 

@@ -8,24 +8,22 @@
  * Any directory in the format of docs/data.md works; the model is built for its skeleton (layout
  * from the manifest), persons and classes.
  */
-import { buildSke2Grid, compileForInference, evaluateSequences, fitSke2GridDataset, terminalProgress, type BlockSpec } from '../src/index.js';
+import { buildSke2Grid, compileForInference, evaluateSequences, fitSke2GridDataset, terminalProgress } from '../src/index.js';
 import { saveModel } from '../src/node.js';
-import { option, setUpDataset } from './datasetSetup.js';
+import { blocksOfWidth, option, setUpDataset } from './datasetSetup.js';
 
 const setup = await setUpDataset({ frames: 32, batchSize: 16 });
 const width = Number(option('--width', '16'));
 const epochs = Number(option('--epochs', '30'));
 const out = option('--out', 'trained-model');
 
-// The reference channel plan (64, 128, 256 with temporal strides at blocks 4 and 7), scaled to `width`.
-const blocks: BlockSpec[] = [1, 1, 1, 1, 2, 2, 2, 4, 4, 4].map((k, i) => ({ filters: k * width, stride: i === 4 || i === 7 ? 2 : 1 }));
 const model = buildSke2Grid({
   layout: setup.layout,
   persons: setup.persons,
   frames: setup.frames,
   inChannels: setup.dims + (setup.dims === 2 ? 1 : 0),
   numClasses: setup.numClasses,
-  blocks,
+  blocks: blocksOfWidth(width),
   seed: Number(option('--seed', '0')),
 });
 
