@@ -51,6 +51,15 @@ export interface GridConvBlockArgs extends LayerArgs {
  * `temporal_bn_out` -> dropout; plus the residual; final ReLU. Every convolution is one
  * {@link paddedConv2d} call (own padding, bias fused, formulation from `convFormulation`); in
  * inference the batch norms are folded into the convolutions (3 fused convolutions, one add, one ReLU).
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { GridConvBlock } from 'ske2grid';
+ * // kernelSize 3, temporalKernelSize 9, residual 'auto', dropout 0, epsilon 1e-5, momentum 0.1
+ * const block = new GridConvBlock({ filters: 128, stride: 2 });
+ * const y = block.apply(tf.zeros([1, 2, 32, 5, 5, 64])) as tf.Tensor; // [1, 2, 16, 5, 5, 128]
+ * ```
  */
 export class GridConvBlock extends Ske2GridLayer {
   /** Registered class name. */

@@ -8,10 +8,29 @@ import { SkeletonNormalization } from '../layers/SkeletonNormalization.js';
 import { UpsamplingTransform } from '../layers/UpsamplingTransform.js';
 import { resolveConfig, toPlainConfig, type ResolvedSke2GridConfig, type Ske2GridConfig } from './config.js';
 
-/** Key under which the resolved config is kept in the model's user-defined metadata (saved with it). */
+/**
+ * Key under which the resolved config is kept in the model's user-defined metadata (saved with it).
+ *
+ * @example
+ * ```ts
+ * import { CONFIG_METADATA_KEY, buildSke2Grid } from 'ske2grid';
+ * const meta = buildSke2Grid().getUserDefinedMetadata() as Record<string, unknown>;
+ * meta[CONFIG_METADATA_KEY]; // the plain config, under 'ske2grid'; read it with getModelConfig(model)
+ * ```
+ */
 export const CONFIG_METADATA_KEY = 'ske2grid';
 
-/** Deterministic layer names of a Ske2Grid model. */
+/**
+ * Deterministic layer names of a Ske2Grid model.
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid, layerNames } from 'ske2grid';
+ * const model = buildSke2Grid({ gridShape: [6, 6], stages: [17, 25] });
+ * model.getLayer(layerNames.upt(0)).trainable = false; // 'upt_stage0'
+ * model.getLayer(layerNames.block(9)); // 'block9'; also layerNames.classifier = 'classifier'
+ * ```
+ */
 export const layerNames = {
   input: 'skeletons',
   skeletonNorm: 'skeleton_norm',
@@ -30,8 +49,12 @@ export const layerNames = {
  * `to_grid`, `block{0..9}`, `pool`, `classifier`.
  *
  * @example
- * const model = buildSke2Grid({ numClasses: 10, frames: 32 });
- * const logits = model.predict(tf.zeros([1, 2, 32, 17, 3])) as tf.Tensor;
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { buildSke2Grid } from 'ske2grid';
+ * const model = buildSke2Grid({ numClasses: 10, frames: 32 }); // layout 'coco', 5x5 grid, 2 persons, 3 channels
+ * const logits = model.predict(tf.zeros([1, 2, 32, 17, 3])) as tf.Tensor; // [1, 10]
+ * ```
  */
 export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
   const c = resolveConfig(config);
@@ -83,7 +106,17 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
   return model;
 }
 
-/** The resolved config a model was built with (read from its metadata, which survives save/load). */
+/**
+ * The resolved config a model was built with (read from its metadata, which survives save/load).
+ *
+ * @example
+ * ```ts
+ * import { getModelConfig } from 'ske2grid';
+ * import { loadModel } from 'ske2grid/node';
+ * const config = getModelConfig(await loadModel('checkpoints/run1')); // survives save/load
+ * config.gridShape; // e.g. [6, 6]
+ * ```
+ */
 export function getModelConfig(model: tfl.LayersModel): ResolvedSke2GridConfig {
   const meta = model.getUserDefinedMetadata() as Record<string, unknown> | undefined;
   const stored = meta?.[CONFIG_METADATA_KEY] as Ske2GridConfig | undefined;

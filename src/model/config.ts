@@ -11,7 +11,16 @@ export interface BlockSpec {
   stride: number;
 }
 
-/** The reference channel/stride plan: 64 x4, 128 (stride 2) x3, 256 (stride 2) x3. */
+/**
+ * The reference channel/stride plan: 64 x4, 128 (stride 2) x3, 256 (stride 2) x3.
+ *
+ * @example
+ * ```ts
+ * import { REFERENCE_BLOCKS, buildSke2Grid } from 'ske2grid';
+ * REFERENCE_BLOCKS.length; // 10: 64 x4, 128 (stride 2) x3, 256 (stride 2) x3
+ * const small = buildSke2Grid({ blocks: REFERENCE_BLOCKS.slice(0, 4).map((b) => ({ ...b, filters: 32 })) }); // 4 blocks of 32
+ * ```
+ */
 export const REFERENCE_BLOCKS: readonly BlockSpec[] = Object.freeze([
   { filters: 64, stride: 1 },
   { filters: 64, stride: 1 },
@@ -116,7 +125,16 @@ const KNOWN_KEYS = new Set([
 const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 const isSquare = (n: number) => Number.isInteger(Math.sqrt(n));
 
-/** Validates a {@link Ske2GridConfig} once and merges the defaults; throws a {@link Ske2GridError} naming the field. */
+/**
+ * Validates a {@link Ske2GridConfig} once and merges the defaults; throws a {@link Ske2GridError} naming the field.
+ *
+ * @example
+ * ```ts
+ * import { resolveConfig } from 'ske2grid';
+ * const c = resolveConfig({ gridShape: [6, 6], numClasses: 10 }); // every default filled in
+ * c.stages; // [17]; c.frames 100; c.layout is the COCO17 layout
+ * ```
+ */
 export function resolveConfig(config: Ske2GridConfig = {}): ResolvedSke2GridConfig {
   if (config == null || typeof config !== 'object' || Array.isArray(config)) fail('config', 'a plain object', config);
   for (const key of Object.keys(config)) {
@@ -202,7 +220,16 @@ export function resolveConfig(config: Ske2GridConfig = {}): ResolvedSke2GridConf
   };
 }
 
-/** A resolved config as plain, JSON-safe {@link Ske2GridConfig} data (the layout written out in full). */
+/**
+ * A resolved config as plain, JSON-safe {@link Ske2GridConfig} data (the layout written out in full).
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid, getModelConfig, toPlainConfig } from 'ske2grid';
+ * const plain = toPlainConfig(getModelConfig(buildSke2Grid({ numClasses: 10 }))); // JSON-safe, layout written out
+ * const twin = buildSke2Grid({ ...plain, seed: 1 }); // the same architecture, other weights
+ * ```
+ */
 export function toPlainConfig(c: ResolvedSke2GridConfig): Ske2GridConfig {
   const { stageOutputs: _derived, layout, ...rest } = c;
   return {

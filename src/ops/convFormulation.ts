@@ -15,7 +15,16 @@ export type ConvFormulation = 'conv2d' | 'matmul';
 /** A {@link ConvFormulation}, or `'auto'`: the measured default of the backend active at call time. */
 export type ConvFormulationSetting = 'auto' | ConvFormulation;
 
-/** Every {@link ConvFormulation}. */
+/**
+ * Every {@link ConvFormulation}.
+ *
+ * @example
+ * ```ts
+ * import { CONV_FORMULATIONS, buildSke2Grid } from 'ske2grid';
+ * CONV_FORMULATIONS; // ['conv2d', 'matmul']
+ * const model = buildSke2Grid({ convFormulation: 'matmul' }); // override the per-backend choice
+ * ```
+ */
 export const CONV_FORMULATIONS: readonly ConvFormulation[] = Object.freeze(['conv2d', 'matmul'] as const);
 
 /**
@@ -28,6 +37,12 @@ export const CONV_FORMULATIONS: readonly ConvFormulation[] = Object.freeze(['con
  * - webgl, webgpu: `'conv2d'`, not measured (only emulated GPUs here): tfjs already runs `Conv2D`
  *   as im2col + matMul shaders, while `'matmul'` adds a pass per tap.
  * - tensorflow (tfjs-node): `'conv2d'`, native convolutions.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CONV_FORMULATIONS } from 'ske2grid';
+ * DEFAULT_CONV_FORMULATIONS['wasm']; // 'conv2d' (measured fastest there)
+ * ```
  */
 export const DEFAULT_CONV_FORMULATIONS: Readonly<Record<string, ConvFormulation>> = Object.freeze({
   wasm: 'conv2d',
@@ -46,7 +61,16 @@ export function checkConvFormulation(arg: string, value: unknown): ConvFormulati
   return value as ConvFormulationSetting;
 }
 
-/** The concrete formulation of a setting: `'auto'` resolves to {@link DEFAULT_CONV_FORMULATIONS} of `backend` (default: the active tfjs backend). */
+/**
+ * The concrete formulation of a setting: `'auto'` resolves to {@link DEFAULT_CONV_FORMULATIONS} of `backend` (default: the active tfjs backend).
+ *
+ * @example
+ * ```ts
+ * import { resolveConvFormulation } from 'ske2grid';
+ * resolveConvFormulation('auto', 'wasm'); // 'conv2d'
+ * resolveConvFormulation('matmul'); // 'matmul' on any backend
+ * ```
+ */
 export function resolveConvFormulation(setting: ConvFormulationSetting = 'auto', backend: string = tf.getBackend()): ConvFormulation {
   const checked = checkConvFormulation('convFormulation', setting);
   if (checked !== 'auto') return checked;

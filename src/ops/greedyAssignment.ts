@@ -6,6 +6,13 @@ import { Ske2GridError } from '../errors.js';
  * still-free column among its own top r+1 columns (descending score, ties to the lower column),
  * which always exists, so the result is a permutation: grid cell r takes node `result[r]`.
  * With `noise` (e.g. Gumbel samples, length n*n) columns are ranked by `score + noise`.
+ *
+ * @example
+ * ```ts
+ * import { greedyAssignment } from 'ske2grid';
+ * greedyAssignment([[0.9, 0.1], [0.8, 0.2]], 2); // [0, 1]: row 1 prefers column 0, already taken by row 0
+ * greedyAssignment(new Float32Array([0.9, 0.1, 0.8, 0.2]), 2); // the same, row-major
+ * ```
  */
 export function greedyAssignment(scores: ArrayLike<number> | readonly (readonly number[])[], n: number, noise?: ArrayLike<number>): number[] {
   const flat = flatten(scores, n);
@@ -29,7 +36,18 @@ export function greedyAssignment(scores: ArrayLike<number> | readonly (readonly 
   return result;
 }
 
-/** Samples `count` standard Gumbel values `-log(-log(u))` from `random` (default `Math.random`). */
+/**
+ * Samples `count` standard Gumbel values `-log(-log(u))` from `random` (default `Math.random`).
+ *
+ * @example
+ * ```ts
+ * import { createRandom, greedyAssignment, gumbelNoise } from 'ske2grid';
+ * const random = createRandom(0);
+ * const noise = gumbelNoise(25 * 25, () => random.uniform()); // Float32Array of 625 Gumbel samples
+ * declare const scores: Float32Array; // a GIT layer's [25, 25] scores, row-major
+ * const p = greedyAssignment(scores, 25, noise); // ranks columns by score + noise
+ * ```
+ */
 export function gumbelNoise(count: number, random: () => number = Math.random): Float32Array {
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) {
@@ -39,7 +57,16 @@ export function gumbelNoise(count: number, random: () => number = Math.random): 
   return out;
 }
 
-/** True when `p` holds every integer 0..n-1 exactly once. */
+/**
+ * True when `p` holds every integer 0..n-1 exactly once.
+ *
+ * @example
+ * ```ts
+ * import { isPermutation } from 'ske2grid';
+ * isPermutation([2, 0, 1], 3); // true
+ * isPermutation([0, 0, 1], 3); // false: 0 twice, 2 missing
+ * ```
+ */
 export function isPermutation(p: ArrayLike<number>, n: number): boolean {
   if (p.length !== n) return false;
   const seen = new Uint8Array(n);

@@ -26,6 +26,15 @@ export interface PaddedConv2dOptions {
  * Input `[n, h, w, cin]`, filter `[kh, kw, cin, cout]`, output `[n, oh, ow, cout]` with
  * `oh = floor((h + 2 padH - kh) / strideH) + 1` (likewise `ow`). Every formulation gives the same
  * values and gradients up to float32 rounding.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { paddedConv2d } from 'ske2grid';
+ * const x = tf.zeros([8, 5, 5, 16]) as tf.Tensor4D; // [N, H, W, Cin]: frames of a 5x5 grid
+ * const w = tf.zeros([3, 3, 16, 32]) as tf.Tensor4D; // [kh, kw, Cin, Cout]
+ * const y = paddedConv2d(x, w, { padding: [1, 1], activation: 'relu' }); // [8, 5, 5, 32], PyTorch-style padding
+ * ```
  */
 export function paddedConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: PaddedConv2dOptions = {}): tf.Tensor4D {
   if (!(x instanceof tf.Tensor) || x.rank !== 4) fail('paddedConv2d x', 'a rank-4 tensor [n, h, w, cin]', x instanceof tf.Tensor ? x.shape : x);
