@@ -1,21 +1,10 @@
 /// <reference types="@vitest/browser/providers/playwright" />
-import { existsSync } from 'node:fs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, HAS_CHROMIUM } from './scripts/chromium.js';
 import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-/** Chromium used by the browser project: `CHROMIUM_PATH`, default Debian's `/usr/bin/chromium` (never downloaded). */
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
-
-/** Flags for headless Chromium: root needs no sandbox, WebGPU needs the unsafe flag, the rest stop network noise. */
-const chromiumArgs = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const chromiumPath = CHROMIUM_PATH;
+const hasChromium = HAS_CHROMIUM;
+const chromiumArgs = [...CHROMIUM_ARGS];
 
 /** Every tfjs package the browser suite loads, pre-bundled up front so Vite does not reload the page mid-run. */
 const tfjsPackages = [

@@ -4,7 +4,7 @@
  * (launched by playwright) on every backend it offers, reports the backend it runs on, and draws a
  * non-blank screenshot. Screenshots are left in the OS temp folder for a look.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -17,18 +17,11 @@ import { serveStatic, type StaticServer } from '../../examples/browser/staticSer
 import { Ske2GridError } from '../../src/errors.js';
 import { argmax } from '../../src/training/metrics.js';
 import { loadModel } from '../../src/node.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, HAS_CHROMIUM } from '../../scripts/chromium.js';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
-const chromiumArgs = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const chromiumPath = CHROMIUM_PATH;
+const hasChromium = HAS_CHROMIUM;
+const chromiumArgs = [...CHROMIUM_ARGS];
 const sequence = parseExampleSequence(JSON.parse(readFileSync(join(BROWSER_EXAMPLE_ROOT, 'sequence.json'), 'utf8')));
 
 describe('browser example: committed model and clip', () => {
