@@ -17,7 +17,6 @@ import {
   bodyPartOfCocoJoint,
   buildSke2Grid,
   evaluateSke2Grid,
-  generateSyntheticActions,
   getModelConfig,
   gridStageFromMatrix,
   predictLogits,
@@ -25,12 +24,11 @@ import {
   renderTrainingCurvesSvg,
   stageMixingMatrices,
   terminalProgress,
-  toBatch,
   trainProgressive,
-  type SkeletonSample,
   type TrainingCurvePoint,
 } from '../src/index.js';
 import { loadModel, saveModel } from '../src/node.js';
+import { syntheticSplit } from './syntheticSplit.js';
 
 const args = process.argv.slice(2);
 const option = (flag: string, fallback: string) => {
@@ -54,16 +52,7 @@ mkdirSync(out, { recursive: true });
 const t0 = performance.now();
 
 // 1. Data: synthetic actions, split per class into 75 % train / 25 % test.
-const { samples, classes } = generateSyntheticActions({ samplesPerClass: 40, seed });
-const train: SkeletonSample[] = [];
-const test: SkeletonSample[] = [];
-classes.forEach((_, c) => samples.filter((s) => s.label === c).forEach((s, i) => (i % 4 === 3 ? test : train).push(s)));
-const tensors = (set: SkeletonSample[]) => {
-  const b = toBatch(set, FRAMES, 1);
-  return { x: tf.tensor(b.x, b.shape), labels: b.labels, y: tf.oneHot(tf.tensor1d(b.labels, 'int32'), classes.length) };
-};
-const tr = tensors(train);
-const te = tensors(test);
+const { classes, train, test, tr, te } = syntheticSplit(seed, FRAMES);
 console.log(
   `synthetic COCO-17 actions: ${classes.length} classes (${classes.join(', ')}), ${train.length} train / ${test.length} test clips, ${FRAMES} frames; backend ${tf.getBackend()}`,
 );

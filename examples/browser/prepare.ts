@@ -17,7 +17,6 @@ import {
   compileForInference,
   evaluateSke2Grid,
   fitSke2Grid,
-  generateSyntheticActions,
   getModelConfig,
   inferenceMarker,
   predictLogits,
@@ -25,9 +24,9 @@ import {
   stageMixingMatrices,
   terminalProgress,
   toBatch,
-  type SkeletonSample,
 } from '../../src/index.js';
 import { saveModel } from '../../src/node.js';
+import { syntheticSplit } from '../syntheticSplit.js';
 import { EXAMPLE_METADATA_KEY, type ExampleMetadata, type ExampleSequence } from './exampleData.js';
 
 const args = process.argv.slice(2);
@@ -51,16 +50,7 @@ await tf.setBackend(backend);
 await tf.ready();
 
 // 1. Data: the synthetic actions, 75 % train / 25 % test per class (as the demo splits them).
-const { samples, classes } = generateSyntheticActions({ samplesPerClass: 40, seed });
-const train: SkeletonSample[] = [];
-const test: SkeletonSample[] = [];
-classes.forEach((_, c) => samples.filter((s) => s.label === c).forEach((s, i) => (i % 4 === 3 ? test : train).push(s)));
-const tensors = (set: SkeletonSample[]) => {
-  const b = toBatch(set, FRAMES, 1);
-  return { x: tf.tensor(b.x, b.shape), labels: b.labels, y: tf.oneHot(tf.tensor1d(b.labels, 'int32'), classes.length) };
-};
-const tr = tensors(train);
-const te = tensors(test);
+const { classes, train, test, tr, te } = syntheticSplit(seed, FRAMES);
 
 // 2. A tiny Ske2Grid: 5x5 grid, four blocks of 16-32 channels (about 40 k weights).
 const model = buildSke2Grid({

@@ -4,9 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, HAS_CHROMIUM } from '../../scripts/chromium.js';
 
-const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const present = existsSync(chromium);
+const chromium = CHROMIUM_PATH;
+const present = HAS_CHROMIUM;
 
 describe('browser suite (webgl, webgpu, wasm in headless Chromium)', () => {
   it.skipIf(!present)(`needs Chromium at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH)`, () => {
