@@ -143,6 +143,7 @@ export { FixedGridMapping, isSelectionMatrix, type FixedGridMappingArgs, type Gr
 export { FoldedGridConvBlock, type FoldedGridConvBlockArgs, type FoldedGridConvWeights, type FoldedResidual } from './layers/FoldedGridConvBlock.js';
 export {
   compileForInference,
+  compileForInferenceAsync,
   inferenceMarker,
   INFERENCE_METADATA_KEY,
   INFERENCE_FORMAT,

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium } from 'playwright';
+import { chromium, type Page } from 'playwright';
+import type { FormulationJob, FormulationResult } from '../formulationCases.js';
 import type { BenchRow, GridJob } from '../measure.js';
 import { treeMemory } from '../processMemory.js';
 import type { PageInfo } from './pageEntry.js';
@@ -97,26 +98,68 @@ export interface BrowserJobResult {
 
 /** Launches Chromium, runs `job` in the page at `url`, and passes each row (with process memory added) to `onRow`. */
 export async function runBrowserJob(url: string, job: GridJob, onRow: (row: BenchRow) => void, timeoutMs: number): Promise<BrowserJobResult> {
+  let lastCompilerError: string | null = null;
+  return inBenchPage(
+    url,
+    timeoutMs,
+    (text) => (lastCompilerError = text),
+    async (page) => {
+      await page.exposeFunction('benchEmit', (row: BenchRow) => {
+        row.memory = { ...row.memory, ...treeMemory(process.pid) };
+        if (row.status === 'failed' && lastCompilerError && !(row.error ?? '').includes(lastCompilerError.slice(0, 40)))
+          row.error = `${row.error ?? ''} [${lastCompilerError}]`;
+        lastCompilerError = null;
+        onRow(row);
+      });
+      return () => page.evaluate((j) => (window as unknown as { ske2gridBench(j: unknown): Promise<PageInfo> }).ske2gridBench(j), job);
+    },
+  );
+}
+
+/** Launches Chromium and runs a formulation job in the page at `url` (see `bench/formulationCases.ts`). */
+export async function runBrowserFormulationJob(
+  url: string,
+  job: FormulationJob,
+  timeoutMs: number,
+): Promise<BrowserJobResult & { result?: FormulationResult }> {
+  let result: FormulationResult | undefined;
+  const outcome = await inBenchPage(
+    url,
+    timeoutMs,
+    () => undefined,
+    async (page) => async () => {
+      const got = await page.evaluate(
+        (j) => (window as unknown as { ske2gridFormulations(j: unknown): Promise<{ info: PageInfo; result: FormulationResult }> }).ske2gridFormulations(j),
+        job,
+      );
+      result = got.result;
+      return got.info;
+    },
+  );
+  return { ...outcome, result };
+}
+
+/**
+ * Launches a fresh headless Chromium, opens the page, lets `setup` prepare it (bindings) and return
+ * the call to run; races that call against a page crash and the timeout. Progress lines the page
+ * logs with `@bench ` go to stderr; the first lines of shader compiler errors go to `onCompilerError`.
+ */
+async function inBenchPage(
+  url: string,
+  timeoutMs: number,
+  onCompilerError: (text: string) => void,
+  setup: (page: Page) => Promise<() => Promise<PageInfo>>,
+): Promise<BrowserJobResult> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   const browserVersion = browser.version();
   try {
     const page = await browser.newPage();
-    // Progress lines are forwarded; of the browser's own messages only the first line of compiler errors is kept.
-    let lastCompilerError: string | null = null;
     page.on('console', (m) => {
       const text = m.text();
       if (text.startsWith('@bench ')) process.stderr.write(`  ${text.slice(7)}\n`);
-      else if (/ERROR: \d+:\d+|Error while parsing WGSL/.test(text)) {
-        lastCompilerError = text.split('\n').slice(0, 2).join(' ').replace(/\s+/g, ' ').slice(0, 240);
-      }
+      else if (/ERROR: \d+:\d+|Error while parsing WGSL/.test(text)) onCompilerError(text.split('\n').slice(0, 2).join(' ').replace(/\s+/g, ' ').slice(0, 240));
     });
-    await page.exposeFunction('benchEmit', (row: BenchRow) => {
-      row.memory = { ...row.memory, ...treeMemory(process.pid) };
-      if (row.status === 'failed' && lastCompilerError && !(row.error ?? '').includes(lastCompilerError.slice(0, 40)))
-        row.error = `${row.error ?? ''} [${lastCompilerError}]`;
-      lastCompilerError = null;
-      onRow(row);
-    });
+    const call = await setup(page);
     await page.goto(url);
     await page.waitForFunction(() => typeof (window as unknown as { ske2gridBench?: unknown }).ske2gridBench === 'function');
     const crashed = new Promise<never>((_, reject) => page.on('crash', () => reject(new Error('the page crashed (renderer out of memory?)'))));
@@ -125,8 +168,7 @@ export async function runBrowserJob(url: string, job: GridJob, onRow: (row: Benc
       timer = setTimeout(() => reject(new Error(`job timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
     });
     try {
-      const run = page.evaluate((j) => (window as unknown as { ske2gridBench(j: unknown): Promise<PageInfo> }).ske2gridBench(j), job);
-      const info = await Promise.race([run, crashed, timedOut]);
+      const info = await Promise.race([call(), crashed, timedOut]);
       return { info, browserVersion };
     } finally {
       clearTimeout(timer);

@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
+import { runFormulationJob, type FormulationJob, type FormulationResult } from '../formulationCases.js';
 import { runGridJob, type BenchRow, type GridJob, type MemorySample } from '../measure.js';
 
 /** What the page reports about its backend once a job ran. */
@@ -25,6 +26,7 @@ export interface PageInfo {
 
 interface BenchWindow {
   ske2gridBench(job: GridJob): Promise<PageInfo>;
+  ske2gridFormulations(job: FormulationJob): Promise<{ info: PageInfo; result: FormulationResult }>;
   benchEmit(row: BenchRow): Promise<void>;
 }
 
@@ -63,23 +65,48 @@ function watchDeviceErrors(): () => string[] {
 }
 
 const page = window as unknown as BenchWindow;
-page.ske2gridBench = async (job: GridJob): Promise<PageInfo> => {
-  const ok = await tf.setBackend(job.tfBackend);
+
+/** Selects the backend a job names and checks that tfjs really runs on it. */
+async function selectBackend(name: string): Promise<void> {
+  const ok = await tf.setBackend(name);
   await tf.ready();
-  if (!ok || tf.getBackend() !== job.tfBackend) {
-    throw new Error(`backend ${job.tfBackend} is not available in this browser (tfjs is on ${tf.getBackend()})`);
-  }
-  const deviceErrors = watchDeviceErrors();
-  await runGridJob(job, { emit: (row) => page.benchEmit(row), memory: pageMemory, log: (m) => console.log(`@bench ${m}`), deviceErrors });
+  if (!ok || tf.getBackend() !== name) throw new Error(`backend ${name} is not available in this browser (tfjs is on ${tf.getBackend()})`);
+}
+
+/** What the page can tell about the backend in use. */
+function pageInfo(tfBackend: string): PageInfo {
   const info: PageInfo = {
     backend: tf.getBackend(),
     userAgent: navigator.userAgent,
     hardwareConcurrency: navigator.hardwareConcurrency,
     device: describeDevice(),
   };
-  if (job.tfBackend === 'wasm') {
+  if (tfBackend === 'wasm') {
     info.wasmSimd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
     info.wasmThreads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
   }
   return info;
+}
+
+page.ske2gridBench = async (job: GridJob): Promise<PageInfo> => {
+  await selectBackend(job.tfBackend);
+  const deviceErrors = watchDeviceErrors();
+  await runGridJob(job, { emit: (row) => page.benchEmit(row), memory: pageMemory, log: (m) => console.log(`@bench ${m}`), deviceErrors });
+  return pageInfo(job.tfBackend);
+};
+
+page.ske2gridFormulations = async (job: FormulationJob) => {
+  await selectBackend(job.tfBackend);
+  const deviceErrors = watchDeviceErrors();
+  const result = await runFormulationJob(job, {
+    timed: async (fn) => {
+      const t0 = performance.now();
+      await fn();
+      return { wall: performance.now() - t0, cpu: null };
+    },
+    log: (m) => console.log(`@bench ${m}`),
+  });
+  const errors = deviceErrors();
+  if (errors.length) throw new Error(`the device reported ${errors.length} error(s), results invalid: ${errors[0].split('\n')[0]}`);
+  return { info: pageInfo(job.tfBackend), result };
 };

@@ -93,6 +93,33 @@ interface SourceLayers {
  * ```
  */
 export function compileForInference(model: tfl.LayersModel, options: CompileInferenceOptions = {}): tfl.LayersModel {
+  return compileWith(model, options, (t) => t.dataSync() as Float32Array);
+}
+
+/**
+ * As {@link compileForInference}, reading every weight asynchronously first (`data()`): use it on
+ * GPU backends, where a synchronous read stalls the page (and on WebGPU in headless Chromium loses
+ * the device). Same result, same errors.
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid, compileForInferenceAsync } from 'ske2grid';
+ * const model = buildSke2Grid({ numClasses: 10, frames: 32 }); // trained on webgpu, say
+ * const fast = await compileForInferenceAsync(model); // no synchronous device read
+ * ```
+ */
+export async function compileForInferenceAsync(model: tfl.LayersModel, options: CompileInferenceOptions = {}): Promise<tfl.LayersModel> {
+  if (!(model instanceof tfl.LayersModel)) fail('model', 'a tf.LayersModel built by buildSke2Grid', model === null ? null : typeof model);
+  const tensors = model.weights.map((w) => w.read());
+  const values = await Promise.all(tensors.map((t) => t.data()));
+  const host = new Map<tf.Tensor, Float32Array>(tensors.map((t, i) => [t, values[i] as Float32Array]));
+  return compileWith(model, options, (t) => host.get(t) ?? (t.dataSync() as Float32Array));
+}
+
+/** Reads a weight's values to the host (synchronously, or from values read before). */
+type HostRead = (weight: tf.Tensor) => Float32Array;
+
+function compileWith(model: tfl.LayersModel, options: CompileInferenceOptions, read: HostRead): tfl.LayersModel {
   if (!(model instanceof tfl.LayersModel)) fail('model', 'a tf.LayersModel built by buildSke2Grid', model === null ? null : typeof model);
   if (inferenceMarker(model)) {
     fail('model', 'a trainable Ske2Grid model (built by buildSke2Grid)', `'${model.name}', already compiled for inference`);
@@ -109,15 +136,15 @@ export function compileForInference(model: tfl.LayersModel, options: CompileInfe
   // Everything is read and folded on the host before a single layer is made.
   const joints = config.layout.joints.length;
   const cells = config.gridShape[0] * config.gridShape[1];
-  const mixing = compositeMixing(source.stages, joints, cells);
+  const mixing = compositeMixing(source.stages, joints, cells, read);
   const selection = isSelectionMatrix(mixing, cells, joints);
   if (requested === 'gather' && !selection) {
     fail('options.mapping', "'auto' or 'matrix' (this model's grid cells mix several joints)", requested);
   }
   const mapping: GridMappingMode = requested === 'auto' ? (selection ? 'gather' : 'matrix') : requested;
-  const norm = batchNormAffine(source.norm, 'bn', source.norm.epsilon);
-  const folded = source.blocks.map(foldBlock);
-  const [kernel, bias] = source.classifier.getWeights().map((w) => w.dataSync() as Float32Array);
+  const norm = batchNormAffine(source.norm, 'bn', source.norm.epsilon, read);
+  const folded = source.blocks.map((b) => foldBlock(b, read));
+  const [kernel, bias] = source.classifier.weights.map((w) => read(w.read()));
 
   const input = tfl.input({ shape: [config.persons, frames, joints, config.inChannels], name: layerNames.input });
   const gridMapping = new FixedGridMapping({ name: 'grid_mapping', gridShape: [config.gridShape[0], config.gridShape[1]], mode: mapping });
@@ -214,17 +241,17 @@ function findSourceLayers(model: tfl.LayersModel, config: ResolvedSke2GridConfig
  * The composite joint -> cell matrix `[cells, joints]` (row-major, float64): for each stage the UPT
  * matrix (times the prior) and then the GIT permutation of rows, `P_s U_s ... P_0 U_0 G`.
  */
-function compositeMixing(stages: SourceLayers['stages'], joints: number, cells: number): Float64Array {
+function compositeMixing(stages: SourceLayers['stages'], joints: number, cells: number, read: HostRead): Float64Array {
   let rows = joints;
   let m = new Float64Array(joints * joints);
   for (let j = 0; j < joints; j++) m[j * joints + j] = 1;
   for (const { upt, git } of stages) {
     const matrix = upt.variable('matrix').read();
     const [outNodes, inNodes] = matrix.shape;
-    const u = Float64Array.from(matrix.dataSync());
+    const u = Float64Array.from(read(matrix));
     const effective = upt.prior ? multiply(u, Float64Array.from(upt.prior.flat()), outNodes, inNodes, inNodes) : u;
     const mixed = multiply(effective, m, outNodes, inNodes, joints);
-    const perm = git.getPermutation();
+    const perm = Array.from(read(git.variable('permutation').read()), Math.round);
     if (perm.length !== outNodes) fail(`${git.name} permutation`, `${outNodes} entries (the nodes of ${upt.name})`, perm.length);
     m = new Float64Array(outNodes * joints);
     perm.forEach((node, r) => m.set(mixed.subarray(node * joints, (node + 1) * joints), r * joints));
@@ -248,9 +275,9 @@ function multiply(a: Float64Array, b: Float64Array, n: number, k: number, p: num
 }
 
 /** A block's folded weights and resolved residual: spatial_bn and temporal_bn_in into the grid conv, temporal_bn_out into the temporal conv, residual_bn into the residual conv. */
-function foldBlock(block: GridConvBlock): { residual: FoldedResidual; weights: FoldedGridConvWeights } {
-  const read = (name: string) => block.variable(name).read().dataSync() as Float32Array;
-  const bn = (prefix: string) => batchNormAffine(block, prefix, block.epsilon);
+function foldBlock(block: GridConvBlock, readHost: HostRead): { residual: FoldedResidual; weights: FoldedGridConvWeights } {
+  const read = (name: string) => readHost(block.variable(name).read());
+  const bn = (prefix: string) => batchNormAffine(block, prefix, block.epsilon, readHost);
   const names = block.weightNames();
   const residual: FoldedResidual = names.includes('residual_conv_kernel') ? 'conv' : block.residual === 'none' ? 'none' : 'identity';
   const spatial = foldAffineIntoKernel(read('spatial_conv_kernel'), read('spatial_conv_bias'), composeAffine(bn('spatial_bn'), bn('temporal_bn_in')));

@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import { fail } from '../errors.js';
 import type { Ske2GridLayer } from '../layers/layerBase.js';
 
@@ -11,9 +12,15 @@ export interface ChannelAffine {
  * The inference-mode batch norm `<prefix>_gamma|beta|moving_mean|moving_variance` of a layer as a
  * per-channel affine map: `scale = gamma / sqrt(variance + epsilon)`, `shift = beta - mean * scale`.
  * Computed in float64; throws a {@link Ske2GridError} for a variance + epsilon that is not positive.
+ * `readHost` reads a weight to the host; default a synchronous `dataSync()`.
  */
-export function batchNormAffine(layer: Ske2GridLayer, prefix: string, epsilon: number): ChannelAffine {
-  const read = (name: string) => layer.variable(`${prefix}_${name}`).read().dataSync() as Float32Array;
+export function batchNormAffine(
+  layer: Ske2GridLayer,
+  prefix: string,
+  epsilon: number,
+  readHost: (weight: tf.Tensor) => Float32Array = (w) => w.dataSync() as Float32Array,
+): ChannelAffine {
+  const read = (name: string) => readHost(layer.variable(`${prefix}_${name}`).read());
   const [gamma, beta, mean, variance] = ['gamma', 'beta', 'moving_mean', 'moving_variance'].map(read);
   const scale = new Float64Array(gamma.length);
   const shift = new Float64Array(gamma.length);

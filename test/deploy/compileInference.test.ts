@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { compileForInference, inferenceMarker, INFERENCE_FORMAT } from '../../src/deploy/compileInference.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { compileForInference, compileForInferenceAsync, inferenceMarker, INFERENCE_FORMAT } from '../../src/deploy/compileInference.js';
 import { loadOfficialWeights } from '../../src/interop/officialWeights.js';
 import { maxRelative } from '../../src/interop/parityChecks.js';
 import { FixedGridMapping } from '../../src/layers/FixedGridMapping.js';
@@ -173,6 +173,31 @@ for (const backend of ['cpu', 'wasm']) {
       expect(diff).toBe(0);
       x.dispose();
       [model, compiled, loaded].forEach((m) => m.dispose());
+    });
+
+    it('compileForInferenceAsync gives the same model without a synchronous device read', async () => {
+      const small = buildSke2Grid({ ...TINY, seed: 9 });
+      randomizeForInference(small, 7);
+      const model = growSke2Grid(small);
+      randomizeForInference(model, 8);
+      const before = tf.memory().numTensors;
+      const sync = compileForInference(model);
+      const dataSync = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+      const arraySync = vi.spyOn(tf.Tensor.prototype, 'arraySync');
+      const viaAsync = await compileForInferenceAsync(model);
+      expect(dataSync).not.toHaveBeenCalled();
+      expect(arraySync).not.toHaveBeenCalled();
+      dataSync.mockRestore();
+      arraySync.mockRestore();
+      expect(inferenceMarker(viaAsync)).toEqual(inferenceMarker(sync));
+      const weights = tf.tidy(() => viaAsync.getWeights().map((w, i) => tf.max(tf.abs(tf.sub(w, sync.getWeights()[i]))).dataSync()[0]));
+      expect(weights).toHaveLength(sync.getWeights().length);
+      expect(Math.max(...weights)).toBe(0);
+      await expect(compileForInferenceAsync(null as never)).rejects.toThrow(/model: expected a tf.LayersModel built by buildSke2Grid, got null/);
+      await expect(compileForInferenceAsync(sync)).rejects.toThrow(/already compiled for inference/);
+      [sync, viaAsync].forEach((m) => m.dispose());
+      expect(tf.memory().numTensors).toBe(before);
+      [small, model].forEach((m) => m.dispose());
     });
   });
 }
