@@ -7,6 +7,7 @@
  *     [--width 16] [--frames 32] [--batch 32] [--lr 0.1] [--rotation 45] [--clips 10] [--seed 0]
  *     [--fold K] [--backend wasm] [--out file.json] [--scores dir]
  *   npm run bench:accuracy -- --dataset nw_ucla --ensemble j,b      (combines saved stream scores)
+ *   npm run bench:accuracy -- --dataset sbu --fold-mean               (mean of the per-fold rows)
  *
  * Each dataset's recipe sets the defaults of epochs (per grid stage), batch, frames, width, test
  * clips, rotation and learning rate (`RECIPES` below); the results file records them per row.
@@ -171,7 +172,6 @@ async function main(): Promise<void> {
   const foldArg = option('--fold', '');
   const fold = foldArg === '' ? null : Number(foldArg);
   const data = await openSkeletonDataset(dir);
-  const split = datasetSplit(data.manifest, recipe.protocol, fold ?? undefined);
   const numClasses = data.manifest.classes.length;
   const ensemble = option('--ensemble', '');
   const tag = `${datasetName}-${recipe.protocol}${fold === null ? '' : `-fold${fold}`}`;
@@ -225,6 +225,39 @@ async function main(): Promise<void> {
     return;
   }
 
+  if (args.includes('--fold-mean')) {
+    // Cross-validation summary: the mean of the per-fold rows already in the results file.
+    const folds = data.manifest.splits[recipe.protocol]?.folds?.length ?? 0;
+    const rows: ResultRow[] = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')).rows : [];
+    const perFold = rows.filter((r) => r.dataset === datasetName && r.protocol === recipe.protocol && r.fold !== null);
+    const groups = new Map<string, ResultRow[]>();
+    for (const r of perFold) groups.set(`${r.stream}|${r.model}|${r.grid}`, [...(groups.get(`${r.stream}|${r.model}|${r.grid}`) ?? []), r]);
+    const means: ResultRow[] = [];
+    for (const [key, group] of groups) {
+      if (group.length !== folds) {
+        console.log(`${key}: ${group.length} of ${folds} folds in ${resultsFile}; run the others with --fold K`);
+        continue;
+      }
+      const mean = (f: (r: ResultRow) => number) => group.reduce((a, r) => a + f(r), 0) / group.length;
+      const row: ResultRow = {
+        ...group[0],
+        fold: null,
+        protocol: `${recipe.protocol} (mean of ${folds})`,
+        top1: mean((r) => r.top1),
+        meanClassAccuracy: mean((r) => r.meanClassAccuracy),
+        trainSeconds: group.reduce((a, r) => a + r.trainSeconds, 0),
+        samplesPerSecond: mean((r) => r.samplesPerSecond),
+        date: new Date().toISOString().slice(0, 10),
+      };
+      saveRow(row);
+      means.push(row);
+    }
+    if (means.length) printRows(means);
+    await data.close();
+    return;
+  }
+
+  const split = datasetSplit(data.manifest, recipe.protocol, fold ?? undefined);
   const backend = option('--backend', 'wasm');
   await tf.setBackend(backend);
   await tf.ready();
