@@ -5,10 +5,14 @@
  *
  *   npm run bench:accuracy -- --dataset nw_ucla [--stream j|b|jm|bm] [--grids 5,6] [--epochs 50,15]
  *     [--width 16] [--frames 32] [--batch 32] [--lr 0.1] [--rotation 45] [--clips 10] [--seed 0]
- *     [--fold K] [--backend wasm] [--out file.json] [--scores dir]
+ *     [--fold K] [--backend wasm] [--out file.json] [--scores dir] [--checkpoints dir]
+ *     [--resume checkpoint-dir] [--keep-arrangement]
  *   npm run bench:accuracy -- --dataset nw_ucla --ensemble j,b      (combines saved stream scores)
  *   npm run bench:accuracy -- --dataset sbu --fold-mean               (mean of the per-fold rows)
  *
+ * Every trained stage is saved under `--checkpoints` (default bench/.checkpoints, git-ignored);
+ * `--resume DIR` starts from such a checkpoint of the first grid (evaluated, not trained again), e.g.
+ * to try another PLS stage; `--keep-arrangement` grows with `growSke2Grid({ keepArrangement: true })`.
  * Each dataset's recipe sets the defaults of epochs (per grid stage), batch, frames, width, test
  * clips, rotation and learning rate (`RECIPES` below); the results file records them per row.
  *
@@ -38,7 +42,7 @@ import {
   type SkeletonFeature,
   type SkeletonSequence,
 } from '../src/index.js';
-import { openSkeletonDataset } from '../src/node.js';
+import { loadModel, openSkeletonDataset, saveModel } from '../src/node.js';
 
 /** The recipe per dataset: protocol, persons and the joints of the 3D normalisation (layouts come from the manifests). */
 interface DatasetRecipe {
@@ -300,50 +304,59 @@ async function main(): Promise<void> {
   });
   const test = pysklTestPipeline({ ...pipeline, numClips: clips });
   const blocks: BlockSpec[] = [1, 1, 1, 1, 2, 2, 2, 4, 4, 4].map((m, i) => ({ filters: m * width, stride: i === 4 || i === 7 ? 2 : 1 }));
-  let model: LayersModel = buildSke2Grid({
-    layout,
-    gridShape: [grids[0], grids[0]],
-    persons: recipe.persons,
-    frames,
-    inChannels: 3,
-    numClasses,
-    blocks,
-    seed,
-  });
+  // --resume DIR: start from a saved checkpoint of the first grid (its stage is evaluated, not trained).
+  const resume = option('--resume', '');
+  const checkpoints = resolve(option('--checkpoints', 'bench/.checkpoints'));
+  const keepArrangement = args.includes('--keep-arrangement');
+  let model: LayersModel = resume
+    ? await loadModel(resolve(resume))
+    : buildSke2Grid({
+        layout,
+        gridShape: [grids[0], grids[0]],
+        persons: recipe.persons,
+        frames,
+        inChannels: 3,
+        numClasses,
+        blocks,
+        seed,
+      });
   const rows: ResultRow[] = [];
   for (let stage = 0; stage < grids.length; stage++) {
     if (stage > 0) {
-      const grown = growSke2Grid(model, { gridShape: [grids[stage], grids[stage]] });
+      const grown = growSke2Grid(model, { gridShape: [grids[stage], grids[stage]], keepArrangement });
       (model.optimizer as tf.Optimizer | undefined)?.dispose();
       model.dispose();
       model = grown;
     }
     const start = Date.now();
-    await fitSke2GridDataset(model, train, {
-      epochs: epochs[stage],
-      learningRate,
-      callbacks: [
-        new (class extends Callback {
-          override async onEpochEnd(epoch: number, logs?: Record<string, unknown>): Promise<void> {
-            const num = async (v: unknown) => (typeof v === 'number' ? v : ((await (v as tf.Tensor).data())[0] as number));
-            const loss = await num(logs?.loss);
-            const acc = await num(logs?.acc);
-            const elapsed = (Date.now() - start) / 1000;
-            console.log(
-              `${grids[stage]}x${grids[stage]} epoch ${epoch + 1}/${epochs[stage]} loss ${loss.toFixed(3)} train acc ${(100 * acc).toFixed(1)} % ${(elapsed / (epoch + 1)).toFixed(0)} s/epoch`,
-            );
-          }
-        })(),
-      ],
-    });
+    const trainStage = !(resume && stage === 0);
+    if (trainStage)
+      await fitSke2GridDataset(model, train, {
+        epochs: epochs[stage],
+        learningRate,
+        callbacks: [
+          new (class extends Callback {
+            override async onEpochEnd(epoch: number, logs?: Record<string, unknown>): Promise<void> {
+              const num = async (v: unknown) => (typeof v === 'number' ? v : ((await (v as tf.Tensor).data())[0] as number));
+              const loss = await num(logs?.loss);
+              const acc = await num(logs?.acc);
+              const elapsed = (Date.now() - start) / 1000;
+              console.log(
+                `${grids[stage]}x${grids[stage]} epoch ${epoch + 1}/${epochs[stage]} loss ${loss.toFixed(3)} train acc ${(100 * acc).toFixed(1)} % ${(elapsed / (epoch + 1)).toFixed(0)} s/epoch`,
+              );
+            }
+          })(),
+        ],
+      });
     const trainSeconds = (Date.now() - start) / 1000;
+    if (trainStage) await saveModel(model, `${checkpoints}/${tag}-${stream}-${grids[stage]}x${grids[stage]}`);
     const result = await evaluateSequences(model, data, { indices: split.test, clips: test });
     const row: ResultRow = {
       dataset: datasetName,
       protocol: recipe.protocol,
       fold,
       stream,
-      model: stage === 0 ? 'Ske2Grid' : 'Ske2Grid PLS',
+      model: stage === 0 ? 'Ske2Grid' : keepArrangement ? 'Ske2Grid PLS (kept arrangement)' : 'Ske2Grid PLS',
       grid: `${grids[stage]}x${grids[stage]}`,
       epochs: epochs[stage],
       frames,
@@ -361,7 +374,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString().slice(0, 10),
     };
     rows.push(row);
-    saveRow(row);
+    if (trainStage) saveRow(row); // a resumed stage is only re-evaluated
     mkdirSync(scoresDir, { recursive: true });
     if (stage === grids.length - 1) {
       writeFileSync(`${scoresDir}/${tag}-${stream}.json`, JSON.stringify({ ...row, probabilities: result.probabilities, labels: result.labels }));
