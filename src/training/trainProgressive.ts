@@ -5,10 +5,16 @@ import { getModelConfig } from '../model/buildSke2Grid.js';
 import { growSke2Grid } from '../model/growSke2Grid.js';
 import { fitSke2Grid, fitSke2GridDataset, type BatchDataset, type FitSke2GridOptions } from './fitSke2Grid.js';
 
-/** One stage of a progressive schedule: a grid and its epochs. */
+/** One stage of a progressive schedule: a grid, its epochs and optionally its own base learning rate. */
 export interface ProgressiveStage {
   gridShape: [number, number];
   epochs: number;
+  /**
+   * Base learning rate of this stage's cosine schedule; default the options' `learningRate` (the
+   * reference restarts every stage at the same rate). A lower rate for a grown stage keeps more of
+   * the trained network.
+   */
+  learningRate?: number;
 }
 
 /** Options of {@link trainProgressive}. */
@@ -40,7 +46,7 @@ export interface TrainProgressiveResult {
  * import type { Tensor } from '@tensorflow/tfjs-core';
  * import { buildSke2Grid, trainProgressive, type ProgressiveStage } from 'ske2grid';
  * declare const x: Tensor, y: Tensor; // clips [N, 2, 100, 17, 3], one-hot labels [N, 60]
- * const stages: ProgressiveStage[] = [{ gridShape: [5, 5], epochs: 16 }, { gridShape: [6, 6], epochs: 16 }];
+ * const stages: ProgressiveStage[] = [{ gridShape: [5, 5], epochs: 16 }, { gridShape: [6, 6], epochs: 16, learningRate: 0.0125 }];
  * const { model, histories } = await trainProgressive(buildSke2Grid({ gridShape: [5, 5] }), x, y, { stages });
  * ```
  */
@@ -56,14 +62,19 @@ export async function trainProgressive(
   const inMemory = data instanceof tf.Tensor;
   const options = (inMemory ? maybeOptions : yOrOptions) as TrainProgressiveOptions;
   if (options == null || typeof options !== 'object') throw new Ske2GridError(`options: expected {stages, ...}, got ${describe(options)}`);
-  const fitStage = (m: tfl.LayersModel, epochs: number) =>
-    inMemory ? fitSke2Grid(m, data, yOrOptions as tf.Tensor, { ...fit, epochs }) : fitSke2GridDataset(m, data, { ...fit, epochs });
+  const fitStage = (m: tfl.LayersModel, stage: ProgressiveStage) => {
+    const stageFit = { ...fit, epochs: stage.epochs, learningRate: stage.learningRate ?? fit.learningRate };
+    return inMemory ? fitSke2Grid(m, data, yOrOptions as tf.Tensor, stageFit) : fitSke2GridDataset(m, data, stageFit);
+  };
   const { stages, completedStages = 0, keepArrangement = false, onStageEnd, ...fit } = options;
   if (!Array.isArray(stages) || stages.length === 0)
     throw new Ske2GridError(`options.stages: expected a non-empty array of {gridShape, epochs}, got ${describe(stages)}`);
   stages.forEach((s, i) => {
     if (!s || !Array.isArray(s.gridShape) || s.gridShape[0] !== s.gridShape[1] || !Number.isInteger(s.epochs) || s.epochs < 1) {
       throw new Ske2GridError(`options.stages[${i}]: expected {gridShape: [H, H], epochs: integer >= 1}, got ${describe(s)}`);
+    }
+    if (s.learningRate !== undefined && !(typeof s.learningRate === 'number' && Number.isFinite(s.learningRate) && s.learningRate > 0)) {
+      throw new Ske2GridError(`options.stages[${i}].learningRate: expected a finite number > 0, got ${describe(s.learningRate)}`);
     }
     if (i > 0 && !(s.gridShape[0] > stages[i - 1].gridShape[0])) {
       throw new Ske2GridError(
@@ -92,7 +103,7 @@ export async function trainProgressive(
       }
       current = grown;
     }
-    const history = await fitStage(current, stage.epochs);
+    const history = await fitStage(current, stage);
     histories.push({ stage: i, gridShape: stage.gridShape, history });
     await onStageEnd?.(current, i, history);
   }

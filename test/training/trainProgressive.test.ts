@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +94,43 @@ describe('trainProgressive', () => {
     expect(getModelConfig(model).stages).toEqual([17, 25]);
     expect(model.getLayer('git_stage0').trainable).toBe(false);
     expect(model.getLayer('git_stage1').trainable).toBe(true);
+    for (const m of [initial, model]) {
+      m.optimizer.dispose();
+      m.dispose();
+    }
+    tf.dispose([x, y]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('starts each stage at its own learning rate when the stage names one', async () => {
+    const before = tf.memory().numTensors;
+    const { x, y } = separable(8);
+    const firstRates: number[] = [];
+    class FirstRate extends tfl.Callback {
+      private seen = false;
+      override async onTrainBegin(): Promise<void> {
+        this.seen = false;
+      }
+      override async onBatchBegin(): Promise<void> {
+        if (!this.seen) firstRates.push((this.model.optimizer as unknown as { learningRate: number }).learningRate);
+        this.seen = true;
+      }
+    }
+    const initial = buildSke2Grid(TINY);
+    const { model } = await trainProgressive(initial, x, y, {
+      stages: [
+        { gridShape: [5, 5], epochs: 1 },
+        { gridShape: [6, 6], epochs: 1, learningRate: 0.01 },
+        { gridShape: [7, 7], epochs: 1 },
+      ],
+      batchSize: 8,
+      learningRate: 0.05,
+      callbacks: [new FirstRate()],
+    });
+    expect(firstRates.map((r) => Number(r.toFixed(6)))).toEqual([0.05, 0.01, 0.05]);
+    await expect(
+      trainProgressive(model, x, y, { stages: [{ gridShape: [7, 7], epochs: 1, learningRate: -1 }], batchSize: 8 }),
+    ).rejects.toThrow('options.stages[0].learningRate: expected a finite number > 0, got -1');
     for (const m of [initial, model]) {
       m.optimizer.dispose();
       m.dispose();
