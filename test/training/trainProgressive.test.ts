@@ -128,9 +128,9 @@ describe('trainProgressive', () => {
       callbacks: [new FirstRate()],
     });
     expect(firstRates.map((r) => Number(r.toFixed(6)))).toEqual([0.05, 0.01, 0.05]);
-    await expect(
-      trainProgressive(model, x, y, { stages: [{ gridShape: [7, 7], epochs: 1, learningRate: -1 }], batchSize: 8 }),
-    ).rejects.toThrow('options.stages[0].learningRate: expected a finite number > 0, got -1');
+    await expect(trainProgressive(model, x, y, { stages: [{ gridShape: [7, 7], epochs: 1, learningRate: -1 }], batchSize: 8 })).rejects.toThrow(
+      'options.stages[0].learningRate: expected a finite number > 0, got -1',
+    );
     for (const m of [initial, model]) {
       m.optimizer.dispose();
       m.dispose();
