@@ -3,8 +3,8 @@
  * prints a table (dataset, protocol, stream, grid, epochs, frames, top-1, mean class accuracy,
  * training time, samples/s); rows are merged into `bench/accuracy-results.json`.
  *
- *   npm run bench:accuracy -- --dataset nw_ucla [--stream j|b|jm|bm] [--grids 5,6] [--epochs 50,15]
- *     [--width 16] [--frames 32] [--batch 32] [--lr 0.1] [--rotation 45] [--clips 10] [--seed 0]
+ *   npm run bench:accuracy -- --dataset nw_ucla [--stream j|b|jm|bm] [--grids 5,6] [--epochs 50,30]
+ *     [--width 16] [--frames 32] [--batch 32] [--lr 0.1,0.025] [--rotation 45] [--clips 10] [--seed 0]
  *     [--fold K] [--backend wasm] [--out file.json] [--scores dir] [--checkpoints dir]
  *     [--resume checkpoint-dir] [--keep-arrangement]
  *   npm run bench:accuracy -- --dataset nw_ucla --ensemble j,b      (combines saved stream scores)
@@ -57,7 +57,7 @@ interface DatasetRecipe {
   training: TrainingDefaults;
 }
 
-/** Recipe defaults: epochs per grid stage (5x5 first, then each PLS stage), batch, frames, width, test clips, rotation. */
+/** Recipe defaults: epochs and learning rate per grid stage (5x5 first, then each PLS stage), batch, frames, width, test clips, rotation. */
 interface TrainingDefaults {
   epochs: number[];
   batch: number;
@@ -66,7 +66,8 @@ interface TrainingDefaults {
   clips: number;
   /** Largest random rotation about each axis, in degrees. */
   rotation: number;
-  learningRate: number;
+  /** Base learning rate per grid stage (the last one repeats). */
+  learningRate: number[];
 }
 
 const RECIPES: Record<string, DatasetRecipe> = {
@@ -77,7 +78,7 @@ const RECIPES: Record<string, DatasetRecipe> = {
     published: 'ST-GCN-class ~89-92, Shift-GCN 94.6, CTR-GCN 96.5',
     citation: 'Wang, Nie, Xia, Wu, Zhu, "Cross-view action modeling, learning and recognition", CVPR 2014',
     // Cross-view: strong rotations stand in for the unseen camera; 50 + 15 epochs fit ~1 h on one core.
-    training: { epochs: [50, 15], batch: 32, frames: 32, width: 16, clips: 10, rotation: 45, learningRate: 0.1 },
+    training: { epochs: [50, 30], batch: 32, frames: 32, width: 16, clips: 10, rotation: 45, learningRate: [0.1, 0.025] },
   },
   msr_action3d: {
     protocol: 'cross_subject_557',
@@ -85,7 +86,8 @@ const RECIPES: Record<string, DatasetRecipe> = {
     normalize3D: { centerJoint: 3, zAxis: [6, 3], xAxis: [1, 0] },
     published: 'Actionlet 88.2, Lie group 89.48',
     citation: 'Li, Zhang, Liu, "Action recognition based on a bag of 3D points", CVPR Workshops 2010',
-    training: { epochs: [80, 20], batch: 16, frames: 32, width: 16, clips: 10, rotation: 30, learningRate: 0.1 },
+    // One camera, orientation-dependent gestures (high vs horizontal arm wave): no rotations.
+    training: { epochs: [80, 20], batch: 16, frames: 32, width: 16, clips: 10, rotation: 0, learningRate: [0.05, 0.0125] },
   },
   sbu: {
     protocol: 'five_fold_cv',
@@ -95,7 +97,7 @@ const RECIPES: Record<string, DatasetRecipe> = {
     citation:
       'Yun, Honorio, Chattopadhyay, Berg, Samaras, "Two-person interaction detection using body-pose features and multiple instance learning", CVPR Workshops 2012',
     // One fixed camera: no rotations (they cost ~30 points here); clips are short (median 23 frames).
-    training: { epochs: [40, 15], batch: 16, frames: 16, width: 16, clips: 10, rotation: 0, learningRate: 0.025 },
+    training: { epochs: [40, 15], batch: 16, frames: 16, width: 16, clips: 10, rotation: 0, learningRate: [0.025, 0.00625] },
   },
   utkinect: {
     protocol: 'cross_subject_odd_even',
@@ -103,7 +105,7 @@ const RECIPES: Record<string, DatasetRecipe> = {
     normalize3D: { centerJoint: 1, zAxis: [0, 1], xAxis: [8, 4] },
     published: 'HOJ3D 90.92 (LOOCV)',
     citation: 'Xia, Chen, Aggarwal, "View invariant human action recognition using histograms of 3D joints", CVPR Workshops 2012',
-    training: { epochs: [40, 20], batch: 16, frames: 32, width: 16, clips: 10, rotation: 15, learningRate: 0.1 },
+    training: { epochs: [40, 20], batch: 16, frames: 32, width: 16, clips: 10, rotation: 15, learningRate: [0.1, 0.025] },
   },
 };
 
@@ -278,7 +280,10 @@ async function main(): Promise<void> {
   const seed = Number(option('--seed', '0'));
   const clips = Number(option('--clips', String(d.clips)));
   const batchSize = Number(option('--batch', String(d.batch)));
-  const learningRate = Number(option('--lr', String(d.learningRate)));
+  const learningRates = option('--lr', grids.map((_, i) => d.learningRate[Math.min(i, d.learningRate.length - 1)]).join(','))
+    .split(',')
+    .map(Number);
+  if (learningRates.length !== grids.length) throw new Error(`--lr: expected one rate per grid (${grids.length}), got ${learningRates.join(',')}`);
   const rotation = Number(option('--rotation', String(d.rotation)));
 
   const layout = layoutFromManifest(data.manifest);
@@ -334,7 +339,7 @@ async function main(): Promise<void> {
     if (trainStage)
       await fitSke2GridDataset(model, train, {
         epochs: epochs[stage],
-        learningRate,
+        learningRate: learningRates[stage],
         callbacks: [
           new (class extends Callback {
             override async onEpochEnd(epoch: number, logs?: Record<string, unknown>): Promise<void> {
@@ -364,7 +369,7 @@ async function main(): Promise<void> {
       width,
       clips,
       batch: batchSize,
-      learningRate,
+      learningRate: learningRates[stage],
       rotation,
       top1: result.top[1],
       meanClassAccuracy: result.meanClassAccuracy,
