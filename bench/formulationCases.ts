@@ -163,8 +163,12 @@ function modelCase(size: FormulationSize): Case {
         const [a, b] = [compiled.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor];
         const [got, want] = await Promise.all([a.data(), b.data()]);
         tf.dispose([a, b]);
-        let [diff, scale] = [0, 0];
-        want.forEach((w, i) => ((diff = Math.max(diff, Math.abs(got[i] - w))), (scale = Math.max(scale, Math.abs(w)))));
+        let diff = 0;
+        let scale = 0;
+        for (let i = 0; i < want.length; i++) {
+          diff = Math.max(diff, Math.abs(got[i] - want[i]));
+          scale = Math.max(scale, Math.abs(want[i]));
+        }
         const difference = diff / scale;
         model.dispose();
         return {
