@@ -8,8 +8,8 @@
  * Official sizes: block = block 1 of the reference (64 -> 64 channels, identity residual) on
  * `[16, 2, 100, 5, 5, 64]`; model = the official 5x5 COCO-17 model, batch 16, T = 100, 2 persons.
  * Small: a 16-channel block on `[4, 2, 32, 5, 5, 16]`; the model with a quarter of the channels,
- * batch 4, T = 32. A model training step is the library's recipe (`SgdWithWeightDecay`,
- * `logitsCrossEntropy`); when its tensor memory, scaled from a one-clip probe, exceeds the job's
+ * batch 4, T = 32. A model training step is `bench/trainingStep.ts` (the library's optimizer and
+ * loss); when its tensor memory, scaled from a one-clip probe, exceeds the job's
  * budget the batch is split into equal micro-batches whose gradients are summed before the single
  * update (gradient accumulation: same FLOPs, same update).
  */
@@ -19,9 +19,8 @@ import { compileForInferenceAsync } from '../src/deploy/compileInference.js';
 import { buildSke2Grid } from '../src/model/buildSke2Grid.js';
 import { REFERENCE_BLOCKS } from '../src/model/config.js';
 import type { ConvFormulation } from '../src/ops/convFormulation.js';
-import { logitsCrossEntropy } from '../src/training/fitSke2Grid.js';
-import { SgdWithWeightDecay } from '../src/training/sgdWithWeightDecay.js';
 import { forwardGflopPerSample } from './flops.js';
+import { createTrainingStep } from './trainingStep.js';
 
 export type FormulationSize = 'small' | 'official';
 export type FormulationItem = 'block' | 'model';
@@ -194,41 +193,17 @@ function modelCase(size: FormulationSize): Case {
           numClasses,
         ),
       );
-      const optimizer = new SgdWithWeightDecay({ learningRate: 1e-4 });
-      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      const gradients = (xs: tf.Tensor, ys: tf.Tensor) =>
-        optimizer.computeGradients(() => logitsCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, vars);
+      // The benchmark's one training step (`bench/trainingStep.ts`: the library's optimizer and loss,
+      // gradient accumulation over micro-batches), probed on one clip to choose the micro-batch.
+      const probe = createTrainingStep(model, { learningRate: 1e-4 });
       const microBatch = await chooseMicroBatch(batch, memoryBudget, async (micro) => {
         const xs = tf.slice(x, 0, micro);
         const ys = tf.slice(y, 0, micro);
-        const { value, grads } = gradients(xs, ys);
-        await value.data();
-        tf.dispose([xs, ys, value, ...Object.values(grads)]);
+        await probe.step(xs, ys);
+        tf.dispose([xs, ys]);
       });
-      const step = async () => {
-        let sums: tf.NamedTensorMap | null = null;
-        for (let start = 0; start < batch; start += microBatch) {
-          const xs = microBatch === batch ? x : tf.slice(x, start, microBatch);
-          const ys = microBatch === batch ? y : tf.slice(y, start, microBatch);
-          const { value, grads } = gradients(xs, ys);
-          await value.data();
-          value.dispose();
-          if (xs !== x) tf.dispose([xs, ys]);
-          if (sums === null) sums = grads;
-          else {
-            const previous: tf.NamedTensorMap = sums;
-            sums = Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.add(previous[name], g)]));
-            tf.dispose([...Object.values(previous), ...Object.values(grads)]);
-          }
-        }
-        const parts = batch / microBatch;
-        const averaged = Object.fromEntries(Object.entries(sums!).map(([name, g]) => [name, parts === 1 ? g : tf.div(g, parts)]));
-        optimizer.applyGradients(averaged);
-        // Read one updated weight so a GPU backend has finished the step before the clock stops.
-        await vars[0].data();
-        tf.dispose(Object.values(averaged));
-        if (parts > 1) tf.dispose(Object.values(sums!));
-      };
+      probe.dispose();
+      const trainer = createTrainingStep(model, { learningRate: 1e-4, microBatch });
       return {
         microBatch,
         maxRelativeDifference: null,
@@ -237,11 +212,12 @@ function modelCase(size: FormulationSize): Case {
           await out.data();
           out.dispose();
         },
-        train: step,
+        async train() {
+          await trainer.step(x, y);
+        },
         dispose() {
           tf.dispose([x, y]);
-          optimizer.dispose();
-          tf.SGDOptimizer.prototype.dispose.call(optimizer); // tfjs 4.22's MomentumOptimizer.dispose skips its learning-rate scalar
+          trainer.dispose();
           model.dispose();
         },
       };
