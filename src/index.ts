@@ -39,6 +39,8 @@ export { CosineDecay, cosineLearningRate, type CosineDecayOptions } from './trai
 export { ProgressReporter, formatProgress, terminalProgress, type ProgressState } from './training/progress.js';
 export { fitSke2Grid, logitsCrossEntropy, type FitSke2GridOptions } from './training/fitSke2Grid.js';
 export { trainProgressive, type ProgressiveStage, type TrainProgressiveOptions, type TrainProgressiveResult } from './training/trainProgressive.js';
+export { tensorBatchDataset, type TensorBatchOptions } from './training/tensorBatchDataset.js';
+export { seedTrainingRun, trainingSeed, type TrainingRandomness } from './training/trainingRandomness.js';
 export {
   topKAccuracy,
   meanClassAccuracy,
@@ -63,7 +65,7 @@ export {
   type SkeletonSample,
   type SkeletonBatch,
 } from './data/syntheticActions.js';
-export { createRandom, type Random } from './data/random.js';
+export { createRandom, deriveSeed, shuffled, type Random } from './data/random.js';
 export {
   renderGridSvg,
   renderUptSvg,

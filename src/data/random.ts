@@ -58,3 +58,38 @@ export function createRandom(seed: number): Random {
 
   return { uniform, normal, int };
 }
+
+/**
+ * A Fisher-Yates shuffle of a copy of `items` drawn from `random` (`items` is left as it is).
+ *
+ * @example
+ * ```ts
+ * import { createRandom, shuffled } from 'ske2grid';
+ * shuffled([0, 1, 2, 3], createRandom(7)); // the same order for seed 7 on every run
+ * ```
+ */
+export function shuffled<T>(items: readonly T[], random: Random): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/**
+ * A seed derived from `seed` for the independent stream number `stream` (a non-negative integer): the
+ * same pair always gives the same seed, different streams give unrelated sequences.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, deriveSeed } from 'ske2grid';
+ * const order = createRandom(deriveSeed(42, 0)), noise = createRandom(deriveSeed(42, 1)); // two independent streams of seed 42
+ * ```
+ */
+export function deriveSeed(seed: number, stream: number): number {
+  if (!Number.isInteger(stream) || stream < 0) fail('stream', 'a non-negative integer', stream);
+  const base = createRandom(seed).int(4294967296);
+  // One more mulberry32 step over the stream index scrambles neighbouring streams apart.
+  return createRandom((base ^ Math.imul(stream + 1, 0x9e3779b1)) | 0).int(4294967296);
+}

@@ -3,7 +3,9 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { Ske2GridError, describe } from '../errors.js';
 import { getModelConfig } from '../model/buildSke2Grid.js';
 import { growSke2Grid } from '../model/growSke2Grid.js';
+import { deriveSeed } from '../data/random.js';
 import { fitSke2Grid, fitSke2GridDataset, type BatchDataset, type FitSke2GridOptions } from './fitSke2Grid.js';
+import { trainingSeed } from './trainingRandomness.js';
 
 /** One stage of a progressive schedule: a grid, its epochs and optionally its own base learning rate. */
 export interface ProgressiveStage {
@@ -39,7 +41,9 @@ export interface TrainProgressiveResult {
  * Progressive learning in one call: trains the model on the first grid, grows it with
  * {@link growSke2Grid} (earlier UPT/GIT stages frozen), trains the next grid, and so on, with the
  * reference recipe and a fresh cosine schedule per stage. Models of finished stages are disposed
- * once grown. Resume with a checkpointed model and `completedStages`.
+ * once grown. Resume with a checkpointed model and `completedStages`. Stage i trains with a seed
+ * derived from `seed` (default the model's config seed) and i, so a seeded run, resumed or not,
+ * repeats exactly.
  *
  * @example
  * ```ts
@@ -62,11 +66,14 @@ export async function trainProgressive(
   const inMemory = data instanceof tf.Tensor;
   const options = (inMemory ? maybeOptions : yOrOptions) as TrainProgressiveOptions;
   if (options == null || typeof options !== 'object') throw new Ske2GridError(`options: expected {stages, ...}, got ${describe(options)}`);
-  const fitStage = (m: tfl.LayersModel, stage: ProgressiveStage) => {
-    const stageFit = { ...fit, epochs: stage.epochs, learningRate: stage.learningRate ?? fit.learningRate };
+  const fitStage = (m: tfl.LayersModel, stage: ProgressiveStage, index: number) => {
+    // Stage i trains with its own stream of the run's seed, the same whether the run was resumed or not.
+    const seed = runSeed === null ? undefined : deriveSeed(runSeed, index);
+    const stageFit = { ...fit, seed, epochs: stage.epochs, learningRate: stage.learningRate ?? fit.learningRate };
     return inMemory ? fitSke2Grid(m, data, yOrOptions as tf.Tensor, stageFit) : fitSke2GridDataset(m, data, stageFit);
   };
   const { stages, completedStages = 0, keepArrangement = false, onStageEnd, ...fit } = options;
+  const runSeed = trainingSeed(model, fit.seed);
   if (!Array.isArray(stages) || stages.length === 0)
     throw new Ske2GridError(`options.stages: expected a non-empty array of {gridShape, epochs}, got ${describe(stages)}`);
   stages.forEach((s, i) => {
@@ -103,7 +110,7 @@ export async function trainProgressive(
       }
       current = grown;
     }
-    const history = await fitStage(current, stage);
+    const history = await fitStage(current, stage, i);
     histories.push({ stage: i, gridShape: stage.gridShape, history });
     await onStageEnd?.(current, i, history);
   }
