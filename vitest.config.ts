@@ -23,6 +23,7 @@ const nodeProject: TestProjectInlineConfiguration = {
     name: 'node',
     include: ['test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, 'test/browser-suite/**'],
+    setupFiles: ['test/helpers/quietTfjs.ts'],
     pool: 'forks',
   },
 };

@@ -27,6 +27,9 @@ import { finishMachineInfo, machineInfo } from './machine.js';
 import { emptyRow, type BenchItem, type BenchRow, type GridJob } from './measure.js';
 import { parseOptions, planJobs, type BenchOptions } from './plan.js';
 import { PYTORCH_ANCHOR, backendTable, pytorchComparison } from './report.js';
+import { setUpScript } from '../scripts/scriptSetup.js';
+
+setUpScript('bench');
 
 /** Longest a single (backend, grid) job may run. */
 const JOB_TIMEOUT_MS = 45 * 60 * 1000;

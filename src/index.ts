@@ -16,6 +16,7 @@ export { GridIndexTransform, type GridIndexTransformArgs, type PermutationUpdate
 export { GridConvBlock, type GridConvBlockArgs, type ResidualMode } from './layers/GridConvBlock.js';
 export { PersonGridPooling } from './layers/PersonGridPooling.js';
 export type { Shape } from './layers/layerBase.js';
+export { LAYER_CLASSES } from './layers/layerClasses.js';
 export { resolveConfig, toPlainConfig, REFERENCE_BLOCKS, type Ske2GridConfig, type ResolvedSke2GridConfig, type BlockSpec } from './model/config.js';
 export { buildSke2Grid, getModelConfig, layerNames, CONFIG_METADATA_KEY } from './model/buildSke2Grid.js';
 export { setBatchNormFrozen } from './model/batchNormMode.js';
@@ -54,6 +55,7 @@ export {
   type ScoreRows,
   type EvaluateScoresOptions,
   type ScoreEvaluation,
+  type DefaultTopK,
 } from './training/metrics.js';
 export { evaluateSke2Grid, predictLogits, type EvaluateOptions } from './training/evaluateSke2Grid.js';
 export { stageMixingMatrices } from './model/gridMapping.js';

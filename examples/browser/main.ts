@@ -188,7 +188,9 @@ async function main(): Promise<void> {
     ` <span class="${right ? 'ok' : 'bad'}">${right ? '= the recorded label' : `≠ the recorded label ${seq.labelName}`}</span>`;
   $('timing').textContent = `inference ${timings[1].toFixed(1)} ms (first call ${timings[0].toFixed(0)} ms, with ${tf.getBackend()} warm-up)`;
 
-  $('grid').innerHTML = renderGridSvg([gridStageFromMatrix(meta.mixing, meta.gridShape, COCO17.joints, bodyPartOfCocoJoint)], { cellSize: 52 });
+  $('grid').innerHTML = renderGridSvg([gridStageFromMatrix(meta.mixing, meta.gridShape, COCO17.joints, bodyPartOfCocoJoint, { topJoints: 1 })], {
+    cellSize: 52,
+  });
   const weights = model.weights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
   $('model-info').textContent =
     `${config.gridShape.join('x')} grid, ${config.blocks.length} blocks, ${weights.toLocaleString('en')} weights (compiled for inference); ${meta.training}.`;

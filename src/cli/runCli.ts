@@ -1,7 +1,7 @@
 /** Dispatch of `ske2grid <command> [options]`: help, usage errors (exit 2), failures (exit 1, message only). */
-import { Ske2GridError } from '../errors.js';
 import { CliUsageError, commandHelp, nearest, parseCommandLine, type CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { failureLines } from './failureLines.js';
 
 /** Standard output and error of the process. */
 export const processIO: CliIO = {
@@ -48,10 +48,8 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
     }
     return await command.run(args, io);
   } catch (e) {
-    const error = e as Error;
-    io.err(error instanceof Ske2GridError ? error.message : `${error.name}: ${error.message}`);
-    if (process.env.SKE2GRID_DEBUG === '1' && error.stack) io.err(error.stack);
-    else if (!(error instanceof CliUsageError)) io.err('(set SKE2GRID_DEBUG=1 to print the stack)');
-    return error instanceof CliUsageError ? 2 : 1;
+    const usage = e instanceof CliUsageError;
+    failureLines(e, { hint: !usage }).forEach((line) => io.err(line));
+    return usage ? 2 : 1;
   }
 }

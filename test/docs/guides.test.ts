@@ -1,13 +1,14 @@
 /**
  * The user guides and the API examples stay true to the code: (a) every relative link and image in
  * the guides, README, CONTRIBUTING and CHANGELOG points at an existing file (and, for `file.md#anchor`,
- * an existing heading); (b) every `ts` code block in `docs/*.md` type-checks against the library
+ * an existing heading); (b) every `ts` code block in `docs/*.md` and README.md type-checks against the library
  * source, with `ske2grid` mapped to `src/index.ts` and `ske2grid/node` to `src/node.ts` (a block
  * directly preceded by the line `<!-- continues -->` is appended to the block before it, one program
  * in steps; every other block is a module of its own); (c) every fenced `ts` block inside an
  * `@example` tag of a `src/**` doc comment type-checks the same way, each as a module of its own
  * (examples are self-contained: they import what they use and may `declare` what they assume), with
- * errors reported at `src/file.ts:line`; and every function, class and constant exported by the two
+ * errors reported at `src/file.ts:line`, all under strict settings with `noUncheckedIndexedAccess` (what
+ * `tsc --init` gives a user); and every function, class and constant exported by the two
  * entry points has such an example. Everything is checked in one TypeScript program, together with
  * deliberately wrong snippets that must be rejected, so the checks cannot pass vacuously.
  */
@@ -28,6 +29,8 @@ const guideFiles = readdirSync(DOCS)
   .filter((name) => name.endsWith('.md'))
   .sort()
   .map((name) => join(DOCS, name));
+/** The Markdown files whose `ts` blocks are type-checked: the guides and the README. */
+const snippetFiles = [...guideFiles, join(ROOT, 'README.md')];
 /** Every Markdown file whose relative links are checked. */
 const linkedFiles = [...guideFiles, ...['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md'].map((f) => join(ROOT, f)).filter(existsSync)];
 
@@ -157,7 +160,7 @@ function moduleOf(dir: string, index: number, file: string, blocks: CodeBlock[])
 /** The `ts` blocks of the guides as modules (a `continues` block joins the module before it). */
 function snippetModules(dir: string): SnippetModule[] {
   const groups: { file: string; blocks: CodeBlock[] }[] = [];
-  for (const file of guideFiles) {
+  for (const file of snippetFiles) {
     const name = relative(ROOT, file);
     let current: CodeBlock[] | null = null;
     for (const block of codeBlocks(readFileSync(file, 'utf8'))) {
@@ -243,8 +246,20 @@ function exampleModules(dir: string): SnippetModule[] {
   return modules;
 }
 
-/** A snippet that uses a misspelled export and a misspelled config field: the check must reject it. */
-const CANARY = `import { buildSke2Grd } from 'ske2grid';\nimport { buildSke2Grid } from 'ske2grid';\nbuildSke2Grd();\nbuildSke2Grid({ gridShap: [5, 5] });\nexport {};\n`;
+/**
+ * A snippet that uses a misspelled export, a misspelled config field and an index signature read as
+ * a plain number (rejected only under `noUncheckedIndexedAccess`): the check must reject all three.
+ */
+const CANARY = [
+  "import { buildSke2Grd } from 'ske2grid';",
+  "import { buildSke2Grid } from 'ske2grid';",
+  'buildSke2Grd();',
+  'buildSke2Grid({ gridShap: [5, 5] });',
+  'const byK: Record<number, number> = { 1: 0.5 };',
+  'const topOne: number = byK[1];',
+  'export { topOne };',
+  '',
+].join('\n');
 
 /** A doc comment whose example names a missing export on its line 6: the example check must reject it there. */
 const EXAMPLE_CANARY = [
@@ -271,6 +286,7 @@ const compilerOptions = {
   moduleResolution: 'Bundler',
   lib: ['ES2022', 'DOM'],
   strict: true,
+  noUncheckedIndexedAccess: true,
   esModuleInterop: true,
   skipLibCheck: true,
   noEmit: true,
@@ -438,6 +454,13 @@ describe('ts code blocks in the guides', () => {
     const errors = check.diagnostics.get(resolve(check.canaryFile)) ?? [];
     expect(errors.some((e) => /TS(2305|2724)/.test(e) && e.includes('buildSke2Grd'))).toBe(true);
     expect(errors.some((e) => e.includes('gridShap'))).toBe(true);
+    expect(errors.some((e) => /TS2322 Type 'number \| undefined' is not assignable to type 'number'/.test(e))).toBe(true);
+  });
+
+  it('type-checks the README too, with noUncheckedIndexedAccess on', () => {
+    expect(compilerOptions.noUncheckedIndexedAccess).toBe(true);
+    const from = new Set(check.guides.flatMap((m) => m.origin.filter((o) => o !== null).map((o) => o!.file)));
+    expect(from).toContain('README.md');
   });
 
   it('every ts block type-checks against the library source', () => {

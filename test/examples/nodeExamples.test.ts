@@ -13,7 +13,8 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 /** Runs an example the way its one command does (`tsx examples/<file>`), with tiny settings. */
 async function example(file: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run(tsx, [join('examples', file), ...args], { cwd: process.cwd(), maxBuffer: 1 << 24, timeout: 300_000 });
+  const { stdout, stderr } = await run(tsx, [join('examples', file), ...args], { cwd: process.cwd(), maxBuffer: 1 << 24, timeout: 300_000 });
+  expect(stderr).not.toMatch(/Hi, looks like you are running TensorFlow\.js/); // the examples silence tfjs's banner
   return stdout;
 }
 
@@ -29,6 +30,24 @@ describe('Node examples run end to end (tiny settings)', () => {
     const stdout = await example('demo.ts', '--epochs', '1', '--out', dir);
     expect(stdout).toMatch(/\| 6x6 \|/);
     for (const f of ['learned-grid.svg', 'training-curves.svg']) expect(existsSync(join(dir, f))).toBe(true);
+  });
+
+  it('an example that fails prints the message in one line, no stack, no tfjs banner, exit code 1', async () => {
+    const failure = await run(tsx, [join('examples', 'demo.ts'), '--seed', '-1', '--out', join(out, 'failing')], { cwd: process.cwd() }).then(
+      () => null,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toBe('demo: config.seed: expected a non-negative integer or null, got -1\n(set SKE2GRID_DEBUG=1 to print the stack)\n');
+    expect(failure?.stdout).not.toMatch(/Hi, looks like you are running TensorFlow\.js in Node\.js/);
+    const debug = await run(tsx, [join('examples', 'demo.ts'), '--seed', '-1', '--out', join(out, 'failing')], {
+      cwd: process.cwd(),
+      env: { ...process.env, SKE2GRID_DEBUG: '1' },
+    }).then(
+      () => null,
+      (e: { stderr: string }) => e,
+    );
+    expect(debug?.stderr).toMatch(/^demo: config\.seed: expected .*\nSke2GridError: config\.seed: .*\n\s+at /);
   });
 
   const utkinect = `${SHARED}datasets/utkinect`;
