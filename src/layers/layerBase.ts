@@ -5,6 +5,7 @@ import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 import type { BatchNormVariables } from '../ops/batchNorm.js';
 import { Ske2GridError } from '../errors.js';
+import { deriveSeed } from '../ops/seeds.js';
 
 export type { LayerArgs, Kwargs };
 
@@ -27,9 +28,9 @@ export abstract class Ske2GridLayer extends tfl.layers.Layer {
     this.seed = args.seed;
   }
 
-  /** The seed for the k-th random weight of this layer (undefined when unseeded). */
+  /** The seed for the k-th random weight of this layer ({@link deriveSeed} at level `'layer'`; undefined when unseeded). */
   protected seedFor(k: number): number | undefined {
-    return this.seed === undefined ? undefined : this.seed * 16 + k;
+    return deriveSeed(this.seed, 'layer', k);
   }
 
   /** Adds `seed` to a layer config when set. */
