@@ -139,8 +139,14 @@ export {
   type TransformStep,
   type PysklPipelineOptions,
 } from './data/transforms/composeTransforms.js';
-export { FixedGridMapping, isSelectionMatrix, type FixedGridMappingArgs, type GridMappingMode, type GridMappingParts } from './layers/FixedGridMapping.js';
-export { FoldedGridConvBlock, type FoldedGridConvBlockArgs, type FoldedGridConvWeights, type FoldedResidual } from './layers/FoldedGridConvBlock.js';
+export {
+  FixedGridMapping,
+  isSelectionMatrix,
+  type FixedGridMappingArgs,
+  type GridMappingMode,
+  type GridMappingParts,
+} from './deploy/layers/FixedGridMapping.js';
+export { FoldedGridConvBlock, type FoldedGridConvBlockArgs, type FoldedGridConvWeights, type FoldedResidual } from './deploy/layers/FoldedGridConvBlock.js';
 export {
   compileForInference,
   compileForInferenceAsync,

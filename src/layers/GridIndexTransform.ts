@@ -6,6 +6,15 @@ import { greedyAssignment, gumbelNoise, isPermutation } from '../ops/greedyAssig
 import { jointOuterProductSum, mixJoints } from '../ops/jointMixing.js';
 import { Ske2GridLayer, isTraining, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
 
+/**
+ * The weight schema of a {@link GridIndexTransform} with n nodes: the learnable `scores` `[n, n]` and
+ * the non-trainable `permutation` `[n]` (grid cell r takes node `permutation[r]`).
+ */
+export const GRID_INDEX_TRANSFORM_WEIGHTS = Object.freeze({
+  scores: { name: 'scores', shape: (d: { nodes: number }) => [d.nodes, d.nodes] },
+  permutation: { name: 'permutation', shape: (d: { nodes: number }) => [d.nodes] },
+} as const);
+
 /** Arguments of {@link GridIndexTransform}. */
 export interface GridIndexTransformArgs extends LayerArgs {
   /** Number of nodes n (= grid cells of this stage). Required. */
@@ -69,9 +78,10 @@ export class GridIndexTransform extends Ske2GridLayer {
       throw new Ske2GridError(`${this.name} input: expected [batch, persons, frames, ${this.nodes}, channels], got ${describe(shape)}`);
     }
     const n = this.nodes;
-    this.scores = this.addNamedWeight('scores', [n, n], 'zeros', true);
+    const { scores, permutation } = GRID_INDEX_TRANSFORM_WEIGHTS;
+    this.scores = this.addNamedWeight(scores.name, scores.shape({ nodes: n }), 'zeros', true);
     this.assign(this.scores, tf.randomUniform([n, n], 0, 1, 'float32', this.seedFor(0)));
-    this.permutation = this.addNamedWeight('permutation', [n], 'zeros', false);
+    this.permutation = this.addNamedWeight(permutation.name, permutation.shape({ nodes: n }), 'zeros', false);
     this.built = true;
     this.updatePermutation();
   }

@@ -5,6 +5,11 @@ import { Ske2GridError, describe } from '../errors.js';
 import { mixJoints } from '../ops/jointMixing.js';
 import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
 
+/** The weight schema of an {@link UpsamplingTransform}: the learnable matrix `matrix` `[R, J]` (out nodes x input joints). */
+export const UPSAMPLING_TRANSFORM_WEIGHTS = Object.freeze({
+  matrix: { name: 'matrix', shape: (d: { outNodes: number; joints: number }) => [d.outNodes, d.joints] },
+} as const);
+
 /** Arguments of {@link UpsamplingTransform}. */
 export interface UpsamplingTransformArgs extends LayerArgs {
   /** Number of output nodes R (>= the input joints J). Required. */
@@ -61,7 +66,8 @@ export class UpsamplingTransform extends Ske2GridLayer {
     if (this.prior && (this.prior.length !== joints || this.prior.some((row) => row.length !== joints))) {
       throw new Ske2GridError(`${this.name} prior: expected a ${joints}x${joints} matrix, got ${this.prior.length} rows`);
     }
-    this.matrix = this.addNamedWeight('matrix', [this.outNodes, joints], 'zeros', true);
+    const { matrix } = UPSAMPLING_TRANSFORM_WEIGHTS;
+    this.matrix = this.addNamedWeight(matrix.name, matrix.shape({ outNodes: this.outNodes, joints }), 'zeros', true);
     this.assign(this.matrix, upsamplingInit(this.outNodes, joints, this.seedFor(0)));
     this.built = true;
   }

@@ -43,13 +43,15 @@ export abstract class Ske2GridLayer extends tfl.layers.Layer {
     return this.addWeight(name, shape, 'float32', initializer, undefined, trainable);
   }
 
-  /** Adds `<prefix>_gamma|beta|moving_mean|moving_variance`, each `[channels]` (init 1, 0, 0, 1). */
+  /** Adds the batch norm weights {@link batchNormWeightName}`(prefix, ...)`, each `[channels]` (init 1, 0, 0, 1). */
   protected addBatchNormWeights(prefix: string, channels: number): BatchNormVariables {
+    const add = (key: keyof BatchNormVariables, init: 'zeros' | 'ones', trainable: boolean) =>
+      this.addNamedWeight(batchNormWeightName(prefix, key), [channels], init, trainable);
     return {
-      gamma: this.addNamedWeight(`${prefix}_gamma`, [channels], 'ones', true),
-      beta: this.addNamedWeight(`${prefix}_beta`, [channels], 'zeros', true),
-      movingMean: this.addNamedWeight(`${prefix}_moving_mean`, [channels], 'zeros', false),
-      movingVariance: this.addNamedWeight(`${prefix}_moving_variance`, [channels], 'ones', false),
+      gamma: add('gamma', 'ones', true),
+      beta: add('beta', 'zeros', true),
+      movingMean: add('movingMean', 'zeros', false),
+      movingVariance: add('movingVariance', 'ones', false),
     };
   }
 
@@ -72,6 +74,19 @@ export abstract class Ske2GridLayer extends tfl.layers.Layer {
     const prefix = `${this.name}/`;
     return this.weights.map((w) => (w.originalName.startsWith(prefix) ? w.originalName.slice(prefix.length) : w.originalName));
   }
+}
+
+/** Suffix of each batch norm weight name: `gamma`, `beta`, `moving_mean`, `moving_variance`. */
+export const BATCH_NORM_WEIGHT_SUFFIXES: Readonly<Record<keyof BatchNormVariables, string>> = Object.freeze({
+  gamma: 'gamma',
+  beta: 'beta',
+  movingMean: 'moving_mean',
+  movingVariance: 'moving_variance',
+});
+
+/** Name of one weight of the batch norm `prefix`: `<prefix>_gamma|beta|moving_mean|moving_variance`. */
+export function batchNormWeightName(prefix: string, key: keyof BatchNormVariables): string {
+  return `${prefix}_${BATCH_NORM_WEIGHT_SUFFIXES[key]}`;
 }
 
 /** The single tensor of a layer input. */

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Ske2GridError } from '../errors.js';
+import { Ske2GridError, fail } from '../errors.js';
 import { adjacencyPrior } from '../layouts/skeletonLayout.js';
 import { GridConvBlock } from '../layers/GridConvBlock.js';
 import { GridIndexTransform } from '../layers/GridIndexTransform.js';
@@ -42,6 +42,28 @@ export const layerNames = {
   pool: 'pool',
   classifier: 'classifier',
 } as const;
+
+/**
+ * The weight schema of the classifier (a tfjs `Dense` layer, linear, with bias): `kernel`
+ * `[features, classes]` and `bias` `[classes]`.
+ */
+export const CLASSIFIER_WEIGHTS = Object.freeze({
+  kernel: { name: 'kernel', shape: (d: { features: number; classes: number }) => [d.features, d.classes] },
+  bias: { name: 'bias', shape: (d: { classes: number }) => [d.classes] },
+} as const);
+
+/** The classifier weight of `layer` named by {@link CLASSIFIER_WEIGHTS}; throws a {@link Ske2GridError} when it has none. */
+export function classifierWeight(layer: tfl.layers.Layer, which: keyof typeof CLASSIFIER_WEIGHTS): tfl.LayerVariable {
+  const name = CLASSIFIER_WEIGHTS[which].name;
+  const found = layer.weights.find((w) => w.originalName === `${layer.name}/${name}` || w.originalName === name);
+  if (!found)
+    fail(
+      `model layer '${layer.name}'`,
+      `a weight named '${name}'`,
+      layer.weights.map((w) => w.originalName),
+    );
+  return found;
+}
 
 /**
  * Slot of each random draw of a Ske2Grid model under its seed ({@link deriveSeed} at level `'model'`):

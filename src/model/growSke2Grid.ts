@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { Ske2GridError, describe } from '../errors.js';
-import { GridIndexTransform } from '../layers/GridIndexTransform.js';
+import { GRID_INDEX_TRANSFORM_WEIGHTS, GridIndexTransform } from '../layers/GridIndexTransform.js';
 import { deriveSeed } from '../ops/seeds.js';
 import { buildSke2Grid, getModelConfig, layerNames, modelSeedSlots } from './buildSke2Grid.js';
 import { toPlainConfig } from './config.js';
@@ -54,7 +54,7 @@ export function growSke2Grid(model: LayersModel, options: GrowOptions = {}): Lay
       const n = git.nodes;
       const target = tf.oneHot(tf.tensor1d(placement, 'int32'), n);
       const seed = deriveSeed(c.seed, 'model', modelSeedSlots.grownArrangement);
-      git.variable('scores').write(tf.add(tf.mul(tf.randomUniform([n, n], 0, 1, 'float32', seed), 0.1), target));
+      git.variable(GRID_INDEX_TRANSFORM_WEIGHTS.scores.name).write(tf.add(tf.mul(tf.randomUniform([n, n], 0, 1, 'float32', seed), 0.1), target));
     });
     git.updatePermutation();
   }

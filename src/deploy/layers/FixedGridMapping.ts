@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe, fail } from '../errors.js';
-import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
+import { Ske2GridError, describe, fail } from '../../errors.js';
+import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type Shape } from '../../layers/layerBase.js';
 
 /** How a {@link FixedGridMapping} applies its map: a dense affine map per frame, or one joint per cell. */
 export type GridMappingMode = 'matrix' | 'gather';
