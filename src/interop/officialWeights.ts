@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerVariable, LayersModel } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe } from '../errors.js';
+import { describe, fail, failAs } from '../errors.js';
 import { GRID_CONV_BLOCK_BATCH_NORMS, GRID_CONV_BLOCK_WEIGHTS, GridConvBlock } from '../layers/GridConvBlock.js';
 import { GRID_INDEX_TRANSFORM_WEIGHTS, GridIndexTransform } from '../layers/GridIndexTransform.js';
 import { batchNormWeightName } from '../layers/layerBase.js';
@@ -146,12 +146,12 @@ export function loadOfficialWeights(model: LayersModel, stateDict: StateDict, op
       const hint = /sampling_stages|SGT_stages/.test(key)
         ? ' (the checkpoint has more UPT/GIT stages than the model: build the model with the same gridShape and stages)'
         : '';
-      throw new Ske2GridError(`stateDict['${key}']: expected only parameters of this model, got an unknown key${hint}`);
+      failAs(`stateDict['${key}']`, 'only parameters of this model', `an unknown key${hint}`);
     }
   }
   for (const m of mappings) {
     const t = entries.get(m.key);
-    if (!t) throw new Ske2GridError(`stateDict['${m.key}']: expected a tensor of shape ${describe(torchShape(m))}, got nothing (missing)`);
+    if (!t) failAs(`stateDict['${m.key}']`, `a tensor of shape ${describe(torchShape(m))}`, 'nothing (missing)');
     checkTensor(m.key, t, torchShape(m));
   }
   const converted = mappings.map((m) => torchToModelLayout(m, entries.get(m.key)!));
@@ -169,9 +169,7 @@ export function loadOfficialWeights(model: LayersModel, stateDict: StateDict, op
     if (sel && options.checkPermutation !== false) {
       const expected = Array.from(sel.data, Math.round);
       if (expected.some((v, r) => v !== p[r])) {
-        throw new Ske2GridError(
-          `stateDict['backbone.SGT_stages.${layerIndex(layer.name)}.index_sel']: expected the greedy permutation of the loaded scores ${describe(p)}, got ${describe(expected)}`,
-        );
+        fail(`stateDict['backbone.SGT_stages.${layerIndex(layer.name)}.index_sel']`, `the greedy permutation of the loaded scores ${describe(p)}`, expected);
       }
     }
   }
@@ -223,21 +221,21 @@ function inversePermutation(p: number[]): number[] {
 
 function checkTensor(key: string, t: StateDictTensor, expected: number[]): void {
   if (!t || !Array.isArray(t.shape) || t.data == null) {
-    throw new Ske2GridError(`stateDict['${key}']: expected {shape, data}, got ${describe(t)}`);
+    fail(`stateDict['${key}']`, '{shape, data}', t);
   }
   if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
     const hint = /sampling_stages|SGT_stages/.test(key) ? ' (was the checkpoint made for another grid size or stage sequence?)' : '';
-    throw new Ske2GridError(`stateDict['${key}']: expected shape ${describe(expected)}, got ${describe(t.shape)}${hint}`);
+    failAs(`stateDict['${key}']`, `shape ${describe(expected)}`, `${describe(t.shape)}${hint}`);
   }
   const size = expected.reduce((a, b) => a * b, 1);
-  if (t.data.length !== size) throw new Ske2GridError(`stateDict['${key}']: expected ${size} values, got ${t.data.length}`);
+  if (t.data.length !== size) fail(`stateDict['${key}']`, `${size} values`, t.data.length);
   for (let i = 0; i < t.data.length; i++) {
-    if (!Number.isFinite(t.data[i])) throw new Ske2GridError(`stateDict['${key}']: expected finite values, got ${t.data[i]} at index ${i}`);
+    if (!Number.isFinite(t.data[i])) failAs(`stateDict['${key}']`, 'finite values', `${t.data[i]} at index ${i}`);
   }
 }
 
 function normaliseKeys(sd: StateDict): Map<string, StateDictTensor> {
-  if (sd == null || typeof sd !== 'object') throw new Ske2GridError(`stateDict: expected an object or Map of {shape, data}, got ${describe(sd)}`);
+  if (sd == null || typeof sd !== 'object') fail('stateDict', 'an object or Map of {shape, data}', sd);
   const entries = sd instanceof Map ? [...sd.entries()] : Object.entries(sd);
   return new Map(entries.map(([k, v]) => [k.replace(/^module\./, ''), v]));
 }

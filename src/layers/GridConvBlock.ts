@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe, fail } from '../errors.js';
+import { fail, failAs } from '../errors.js';
 import { batchNormLastAxis, type BatchNormVariables } from '../ops/batchNorm.js';
 import { batchNormAffine, composeAffine, foldAffineIntoKernel } from '../ops/foldBatchNorm.js';
 import { checkConvFormulation, type ConvFormulationSetting } from '../ops/convFormulation.js';
@@ -121,7 +121,7 @@ export class GridConvBlock extends Ske2GridLayer {
   constructor(args: GridConvBlockArgs) {
     super(args);
     const positive = (name: string, v: unknown) => {
-      if (!Number.isInteger(v) || (v as number) < 1) throw new Ske2GridError(`GridConvBlock ${name}: expected a positive integer, got ${describe(v)}`);
+      if (!Number.isInteger(v) || (v as number) < 1) fail(`GridConvBlock ${name}`, 'a positive integer', v);
       return v as number;
     };
     this.filters = positive('filters', args.filters);
@@ -129,14 +129,14 @@ export class GridConvBlock extends Ske2GridLayer {
     this.kernelSize = positive('kernelSize', args.kernelSize ?? 3);
     this.temporalKernelSize = positive('temporalKernelSize', args.temporalKernelSize ?? 9);
     if (this.kernelSize % 2 === 0 || this.temporalKernelSize % 2 === 0) {
-      throw new Ske2GridError(`GridConvBlock kernel sizes: expected odd numbers, got ${this.kernelSize} and ${this.temporalKernelSize}`);
+      fail('GridConvBlock kernel sizes', 'odd numbers', [this.kernelSize, this.temporalKernelSize]);
     }
     this.residual = args.residual ?? 'auto';
     if (!['auto', 'none', 'identity', 'conv'].includes(this.residual)) {
-      throw new Ske2GridError(`GridConvBlock residual: expected 'auto', 'none', 'identity' or 'conv', got ${describe(this.residual)}`);
+      fail('GridConvBlock residual', `'auto', 'none', 'identity' or 'conv'`, this.residual);
     }
     this.dropout = args.dropout ?? 0;
-    if (!(this.dropout >= 0 && this.dropout < 1)) throw new Ske2GridError(`GridConvBlock dropout: expected a rate in [0, 1), got ${describe(this.dropout)}`);
+    if (!(this.dropout >= 0 && this.dropout < 1)) fail('GridConvBlock dropout', 'a rate in [0, 1)', this.dropout);
     this.epsilon = args.epsilon ?? 1e-5;
     this.momentum = args.momentum ?? 0.1;
     this.frozenBatchNorm = args.frozenBatchNorm ?? false;
@@ -147,13 +147,13 @@ export class GridConvBlock extends Ske2GridLayer {
     const shape = singleShape(inputShape);
     const cin = shape[5];
     if (shape.length !== 6 || cin == null || shape[3] == null || shape[4] == null) {
-      throw new Ske2GridError(`${this.name} input: expected [batch, persons, frames, height, width, channels], got ${describe(shape)}`);
+      fail(`${this.name} input`, '[batch, persons, frames, height, width, channels]', shape);
     }
     const cout = this.filters;
     const k = this.kernelSize;
     const kt = this.temporalKernelSize;
     if (this.residual === 'identity' && (cin !== cout || this.stride !== 1)) {
-      throw new Ske2GridError(`${this.name} residual: 'identity' needs equal channels and stride 1, got ${cin}->${cout}, stride ${this.stride}`);
+      failAs(`${this.name} residual 'identity'`, 'equal channels and stride 1', `${cin}->${cout} channels, stride ${this.stride}`);
     }
     this.resolvedResidual = this.residual === 'auto' ? (cin === cout && this.stride === 1 ? 'identity' : 'conv') : this.residual;
     const dims: GridConvBlockDims = { cin, cout, kernelSize: k, temporalKernelSize: kt };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe } from '../errors.js';
+import { fail } from '../errors.js';
 import { greedyAssignment, gumbelNoise, isPermutation } from '../ops/greedyAssignment.js';
 import { jointOuterProductSum, mixJoints } from '../ops/jointMixing.js';
 import { Ske2GridLayer, isTraining, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
@@ -66,7 +66,7 @@ export class GridIndexTransform extends Ske2GridLayer {
   constructor(args: GridIndexTransformArgs) {
     super(args);
     if (!Number.isInteger(args.nodes) || args.nodes < 1) {
-      throw new Ske2GridError(`GridIndexTransform nodes: expected a positive integer, got ${describe(args.nodes)}`);
+      fail('GridIndexTransform nodes', 'a positive integer', args.nodes);
     }
     this.nodes = args.nodes;
     this.gumbelNoise = args.gumbelNoise ?? false;
@@ -75,7 +75,7 @@ export class GridIndexTransform extends Ske2GridLayer {
   override build(inputShape: Shape | Shape[]): void {
     const shape = singleShape(inputShape);
     if (shape.length !== 5 || shape[3] !== this.nodes) {
-      throw new Ske2GridError(`${this.name} input: expected [batch, persons, frames, ${this.nodes}, channels], got ${describe(shape)}`);
+      fail(`${this.name} input`, `[batch, persons, frames, ${this.nodes}, channels]`, shape);
     }
     const n = this.nodes;
     const { scores, permutation } = GRID_INDEX_TRANSFORM_WEIGHTS;
@@ -113,7 +113,7 @@ export class GridIndexTransform extends Ske2GridLayer {
   /** Sets the permutation directly (checked to be a bijection of 0..n-1). */
   setPermutation(p: readonly number[]): void {
     if (!isPermutation(p, this.nodes)) {
-      throw new Ske2GridError(`${this.name} permutation: expected a permutation of 0..${this.nodes - 1}, got ${describe(p)}`);
+      fail(`${this.name} permutation`, `a permutation of 0..${this.nodes - 1}`, p);
     }
     this.writePermutation(p);
   }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
-import { Ske2GridError, describe, fail } from '../errors.js';
+import { fail } from '../errors.js';
 import { batchNormLastAxis, type BatchNormVariables } from '../ops/batchNorm.js';
 import { batchNormAffine, type ChannelAffine } from '../ops/foldBatchNorm.js';
 import { Ske2GridLayer, isTraining, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
@@ -87,6 +87,6 @@ serialization.registerClass(SkeletonNormalization);
 /** Checks a `[B, M, T, V, C]` shape with known V and C. */
 function checkSkeletonShape(layer: string, shape: Shape): void {
   if (shape.length !== 5 || shape[3] == null || shape[4] == null) {
-    throw new Ske2GridError(`${layer} input: expected shape [batch, persons, frames, joints, channels] with known joints and channels, got ${describe(shape)}`);
+    fail(`${layer} input`, 'shape [batch, persons, frames, joints, channels] with known joints and channels', shape);
   }
 }

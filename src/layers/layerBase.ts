@@ -4,7 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 import type { BatchNormVariables } from '../ops/batchNorm.js';
-import { Ske2GridError } from '../errors.js';
+import { fail } from '../errors.js';
 import { deriveSeed } from '../ops/seeds.js';
 
 export type { LayerArgs, Kwargs };
@@ -23,7 +23,7 @@ export abstract class Ske2GridLayer extends tfl.layers.Layer {
   constructor(args: LayerArgs & { seed?: number }) {
     super(args);
     if (args.seed !== undefined && !Number.isInteger(args.seed)) {
-      throw new Ske2GridError(`${this.constructor.name} seed: expected an integer, got ${String(args.seed)}`);
+      fail(`${this.constructor.name} seed`, 'an integer', args.seed);
     }
     this.seed = args.seed;
   }
@@ -65,7 +65,7 @@ export abstract class Ske2GridLayer extends tfl.layers.Layer {
   variable(name: string): tfl.LayerVariable {
     // Weights get the layer prefix when the layer is built by `apply`, not by a direct `build`.
     const found = this.weights.find((w) => w.originalName === `${this.name}/${name}` || w.originalName === name);
-    if (!found) throw new Ske2GridError(`${this.name}: no weight named ${name}`);
+    if (!found) fail(`${this.name} weight`, `one of ${this.weightNames().join(', ')}`, name);
     return found;
   }
 

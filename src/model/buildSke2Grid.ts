@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Ske2GridError, fail } from '../errors.js';
+import { fail, failAs } from '../errors.js';
 import { adjacencyPrior } from '../layouts/skeletonLayout.js';
 import { GridConvBlock } from '../layers/GridConvBlock.js';
 import { GridIndexTransform } from '../layers/GridIndexTransform.js';
@@ -160,7 +160,6 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
 export function getModelConfig(model: tfl.LayersModel): ResolvedSke2GridConfig {
   const meta = model.getUserDefinedMetadata() as Record<string, unknown> | undefined;
   const stored = meta?.[CONFIG_METADATA_KEY] as Ske2GridConfig | undefined;
-  if (!stored)
-    throw new Ske2GridError(`model: expected a model built by buildSke2Grid (with '${CONFIG_METADATA_KEY}' metadata), got '${model.name}' without it`);
+  if (!stored) failAs('model', `a model built by buildSke2Grid (with '${CONFIG_METADATA_KEY}' metadata)`, `'${model.name}' without it`);
   return resolveConfig(stored);
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe, fail } from '../../errors.js';
+import { describe, fail, failAs } from '../../errors.js';
 import { foldedGridConv, type FoldedGridConvKernels, type FoldedResidual } from '../../layers/foldedGridConv.js';
 import { checkConvFormulation, type ConvFormulationSetting } from '../../ops/convFormulation.js';
 import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type Shape } from '../../layers/layerBase.js';
@@ -122,12 +122,10 @@ export class FoldedGridConvBlock extends Ske2GridLayer {
     const shape = singleShape(inputShape);
     const cin = shape[5];
     if (shape.length !== 6 || cin == null || shape[3] == null || shape[4] == null) {
-      throw new Ske2GridError(
-        `${this.name} input: expected [batch, persons, frames, height, width, channels] with known height, width and channels, got ${describe(shape)}`,
-      );
+      fail(`${this.name} input`, '[batch, persons, frames, height, width, channels] with known height, width and channels', shape);
     }
     if (this.residual === 'identity' && (cin !== this.filters || this.stride !== 1)) {
-      throw new Ske2GridError(`${this.name} residual: 'identity' needs equal channels and stride 1, got ${cin}->${this.filters}, stride ${this.stride}`);
+      failAs(`${this.name} residual 'identity'`, 'equal channels and stride 1', `${cin}->${this.filters} channels, stride ${this.stride}`);
     }
     this.inChannels = cin;
     for (const [field, shape] of Object.entries(this.weightShapes())) {
@@ -146,7 +144,7 @@ export class FoldedGridConvBlock extends Ske2GridLayer {
 
   /** Writes folded weight values (each checked for length and finiteness). The layer must be built. */
   setFolded(values: FoldedGridConvWeights): void {
-    if (!this.built) throw new Ske2GridError(`${this.name}: expected a built layer (apply it to an input first), got an unbuilt one`);
+    if (!this.built) failAs(this.name, 'a built layer (apply it to an input first)', 'an unbuilt one');
     const shapes = this.weightShapes();
     for (const [name, shape] of Object.entries(shapes)) {
       const data = values?.[name as keyof FoldedGridConvWeights];

@@ -175,7 +175,9 @@ describe('FoldedGridConvBlock errors', () => {
       /FoldedGridConvBlock residual: expected 'none', 'identity' or 'conv', got "auto"/,
     );
     const identity = new FoldedGridConvBlock({ name: 'b', filters: 4, residual: 'identity' });
-    expect(() => identity.apply(tfl.input({ shape: [1, 4, 2, 2, 3] }))).toThrow(/b residual: 'identity' needs equal channels and stride 1, got 3->4, stride 1/);
+    expect(() => identity.apply(tfl.input({ shape: [1, 4, 2, 2, 3] }))).toThrow(
+      /b residual 'identity': expected equal channels and stride 1, got 3->4 channels, stride 1/,
+    );
     const rank5 = new FoldedGridConvBlock({ name: 'r', filters: 4 });
     expect(() => rank5.apply(tfl.input({ shape: [4, 2, 2, 3] }))).toThrow(/r input: expected \[batch, persons, frames, height, width, channels\]/);
 
