@@ -16,10 +16,10 @@ export { GridIndexTransform, type GridIndexTransformArgs, type PermutationUpdate
 export { GridConvBlock, type GridConvBlockArgs, type ResidualMode } from './layers/GridConvBlock.js';
 export { PersonGridPooling } from './layers/PersonGridPooling.js';
 export type { Shape } from './layers/layerBase.js';
-export { LAYER_CLASSES } from './layers/layerClasses.js';
+export { LAYER_CLASSES } from './layerClasses.js';
 export { resolveConfig, toPlainConfig, REFERENCE_BLOCKS, type Ske2GridConfig, type ResolvedSke2GridConfig, type BlockSpec } from './model/config.js';
 export { buildSke2Grid, getModelConfig, layerNames, CONFIG_METADATA_KEY } from './model/buildSke2Grid.js';
-export { setBatchNormFrozen } from './model/batchNormMode.js';
+export { setBatchNormFrozen } from './model/setBatchNormFrozen.js';
 export { PermutationSync, syncPermutations, syncPermutationsAsync } from './training/permutationSync.js';
 export {
   loadOfficialWeights,
@@ -58,7 +58,7 @@ export {
   type DefaultTopK,
 } from './training/metrics.js';
 export { evaluateSke2Grid, predictLogits, type EvaluateOptions } from './training/evaluateSke2Grid.js';
-export { stageMixingMatrices } from './model/gridMapping.js';
+export { stageMixingMatrices } from './model/stageMixingMatrices.js';
 export {
   generateSyntheticActions,
   toBatch,
@@ -67,7 +67,7 @@ export {
   type SkeletonSample,
   type SkeletonBatch,
 } from './data/syntheticActions.js';
-export { createRandom, deriveSeed, shuffled, type Random } from './data/random.js';
+export { createRandom, shuffled, type Random } from './data/random.js';
 export {
   renderGridSvg,
   renderUptSvg,
@@ -143,8 +143,14 @@ export {
   type TransformStep,
   type PysklPipelineOptions,
 } from './data/transforms/composeTransforms.js';
-export { FixedGridMapping, isSelectionMatrix, type FixedGridMappingArgs, type GridMappingMode, type GridMappingParts } from './layers/FixedGridMapping.js';
-export { FoldedGridConvBlock, type FoldedGridConvBlockArgs, type FoldedGridConvWeights, type FoldedResidual } from './layers/FoldedGridConvBlock.js';
+export {
+  FixedGridMapping,
+  isSelectionMatrix,
+  type FixedGridMappingArgs,
+  type GridMappingMode,
+  type GridMappingParts,
+} from './deploy/layers/FixedGridMapping.js';
+export { FoldedGridConvBlock, type FoldedGridConvBlockArgs, type FoldedGridConvWeights, type FoldedResidual } from './deploy/layers/FoldedGridConvBlock.js';
 export {
   compileForInference,
   compileForInferenceAsync,

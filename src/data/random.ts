@@ -76,20 +76,3 @@ export function shuffled<T>(items: readonly T[], random: Random): T[] {
   }
   return out;
 }
-
-/**
- * A seed derived from `seed` for the independent stream number `stream` (a non-negative integer): the
- * same pair always gives the same seed, different streams give unrelated sequences.
- *
- * @example
- * ```ts
- * import { createRandom, deriveSeed } from 'ske2grid';
- * const order = createRandom(deriveSeed(42, 0)), noise = createRandom(deriveSeed(42, 1)); // two independent streams of seed 42
- * ```
- */
-export function deriveSeed(seed: number, stream: number): number {
-  if (!Number.isInteger(stream) || stream < 0) fail('stream', 'a non-negative integer', stream);
-  const base = createRandom(seed).int(4294967296);
-  // One more mulberry32 step over the stream index scrambles neighbouring streams apart.
-  return createRandom((base ^ Math.imul(stream + 1, 0x9e3779b1)) | 0).int(4294967296);
-}

@@ -1,6 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { fail } from '../errors.js';
-import { createRandom, deriveSeed, type Random } from '../data/random.js';
+import { createRandom, type Random } from '../data/random.js';
+import { deriveSeed } from '../ops/seeds.js';
 import { GridConvBlock } from '../layers/GridConvBlock.js';
 import { CONFIG_METADATA_KEY } from '../model/buildSke2Grid.js';
 
@@ -27,7 +28,7 @@ export interface TrainingRandomness {
  */
 export function trainingSeed(model: tfl.LayersModel, seed?: number | null): number | null {
   if (seed != null) {
-    if (!Number.isSafeInteger(seed)) fail('options.seed', 'a safe integer', seed);
+    if (!(Number.isSafeInteger(seed) && seed >= 0)) fail('options.seed', 'a non-negative integer', seed);
     return seed;
   }
   const meta = model.getUserDefinedMetadata() as Record<string, { seed?: unknown } | undefined> | undefined;
@@ -38,7 +39,7 @@ export function trainingSeed(model: tfl.LayersModel, seed?: number | null): numb
 /**
  * Derives every random source of a training run from one seed and installs the dropout sources in
  * the model's {@link GridConvBlock}s: stream 0 orders the batches, stream 1 draws the Gumbel noise,
- * stream 2 + k seeds the dropout masks of the k-th block. `seed` `null` gives an unseeded run
+ * stream 2 + k seeds the dropout masks of the k-th block (stream seeds from `deriveSeed(seed, 'training', stream)`). `seed` `null` gives an unseeded run
  * (batch order from `Math.random`, unseeded dropout and noise).
  *
  * @example
@@ -54,6 +55,7 @@ export function seedTrainingRun(model: tfl.LayersModel, seed: number | null): Tr
     blocks.forEach((b) => b.setDropoutRandom(undefined));
     return { seed, order: createRandom(Math.floor(Math.random() * 4294967296)) };
   }
-  blocks.forEach((b, k) => b.setDropoutRandom(createRandom(deriveSeed(seed, 2 + k)).uniform));
-  return { seed, order: createRandom(deriveSeed(seed, 0)), gumbel: createRandom(deriveSeed(seed, 1)).uniform };
+  const stream = (k: number) => createRandom(deriveSeed(seed, 'training', k)!);
+  blocks.forEach((b, k) => b.setDropoutRandom(stream(2 + k).uniform));
+  return { seed, order: stream(0), gumbel: stream(1).uniform };
 }
