@@ -6,11 +6,12 @@
  * consumer's tfjs registry) and the `ske2grid/node` subpath, and type-check against it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anchorsOf, linkTargets } from './helpers/markdown.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PACK_TIMEOUT = 180_000;
@@ -257,5 +258,47 @@ describe('packed tarball', () => {
   it('type-checks from ESM and CommonJS consumers (node16 resolution)', () => {
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer);
+  });
+});
+
+describe('README on the npm page', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    repository?: { type?: string; url?: string };
+    homepage?: string;
+    bugs?: { url?: string };
+  };
+  /** The repository's web address, from package.json's `repository` (git+https://github.com/o/r.git -> https://github.com/o/r). */
+  const web = (pkg.repository?.url ?? '').replace(/^git\+/, '').replace(/\.git$/, '');
+
+  it('package.json names the repository, the homepage and where to report bugs (npm shows them)', () => {
+    expect(pkg.repository?.type).toBe('git');
+    expect(web).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
+    expect(pkg.homepage).toBe(`${web}#readme`);
+    expect(pkg.bugs?.url).toBe(`${web}/issues`);
+  });
+
+  it('every README link is absolute (the docs are not in the tarball) and points at a file of this repository that exists', () => {
+    const targets = linkTargets(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+    expect(targets.length).toBeGreaterThan(5);
+    const broken: string[] = [];
+    for (const target of targets) {
+      if (!/^(https?|mailto):/.test(target)) {
+        broken.push(`${target} (relative: nothing to open on the npm page)`);
+        continue;
+      }
+      if (!target.startsWith(`${web}/`) && !target.startsWith(`${web}#`)) continue; // another site
+      const m = /^(?:\/(blob|tree)\/main\/([^#]*))?(?:#(.*))?$/.exec(target.slice(web.length));
+      if (!m) {
+        broken.push(`${target} (expected ${web}/blob/main/<file> or ${web}/tree/main/<folder>)`);
+        continue;
+      }
+      const [, kind, path = 'README.md', anchor] = m;
+      const file = join(ROOT, path);
+      if (!existsSync(file)) broken.push(`${target} (no ${path})`);
+      else if (kind === 'tree' && !statSync(file).isDirectory()) broken.push(`${target} (${path} is a file: /blob/)`);
+      else if (kind === 'blob' && statSync(file).isDirectory()) broken.push(`${target} (${path} is a folder: /tree/)`);
+      else if (anchor && file.endsWith('.md') && !anchorsOf(file).has(anchor)) broken.push(`${target} (no heading #${anchor} in ${path})`);
+    }
+    expect(broken).toEqual([]);
   });
 });

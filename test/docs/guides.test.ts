@@ -18,6 +18,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anchorsOf, linkTargets } from '../helpers/markdown.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DOCS = join(ROOT, 'docs');
@@ -57,66 +58,6 @@ function codeBlocks(markdown: string): CodeBlock[] {
     blocks.push(block);
   }
   return blocks;
-}
-
-/** Markdown with the lines of fenced code blocks blanked out. */
-function withoutFences(markdown: string): string {
-  const kept: string[] = [];
-  let fence: string | null = null;
-  for (const line of markdown.split('\n')) {
-    const marker = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence === null && marker) fence = marker;
-    else if (fence !== null && marker && marker[0] === fence[0] && marker.length >= fence.length) fence = null;
-    else if (fence === null) {
-      kept.push(line);
-      continue;
-    }
-    kept.push('');
-  }
-  return kept.join('\n');
-}
-
-/** Markdown without fenced code blocks and inline code spans (so code that looks like a link is not taken for one). */
-function proseOnly(markdown: string): string {
-  return withoutFences(markdown).replace(/(`+)[^`]*?\1/g, 'code');
-}
-
-/** Every link or image target of a Markdown text: inline `[t](x)` / `![a](x)`, reference definitions, HTML `src` / `href`. */
-function linkTargets(markdown: string): string[] {
-  const prose = proseOnly(markdown);
-  const targets: string[] = [];
-  const inline = /!?\[(?:[^[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g;
-  const reference = /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm;
-  const html = /\s(?:src|href)="([^"]+)"/g;
-  for (const pattern of [inline, reference, html]) {
-    for (const m of prose.matchAll(pattern)) targets.push(m[1]);
-  }
-  return targets;
-}
-
-/** The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens. */
-function headingSlug(heading: string): string {
-  return heading
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-    .replace(/\s/g, '-');
-}
-
-/** The heading anchors of a Markdown file (duplicates numbered `-1`, `-2`, ... as on GitHub). */
-function anchorsOf(file: string): Set<string> {
-  const seen = new Map<string, number>();
-  const anchors = new Set<string>();
-  for (const line of withoutFences(readFileSync(file, 'utf8')).split('\n')) {
-    const m = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-    if (!m) continue;
-    const base = headingSlug(m[1]);
-    const count = seen.get(base) ?? 0;
-    seen.set(base, count + 1);
-    anchors.add(count === 0 ? base : `${base}-${count}`);
-  }
-  return anchors;
 }
 
 /** The broken relative links of one Markdown file, as readable strings (empty when all resolve). */
