@@ -60,7 +60,7 @@ export function demoSection(results: DemoResults = readJson<DemoResults>('exampl
   return [
     ...demoTable(results),
     '',
-    `Seed ${results.seed}, ${results.backend} backend, ${results.trainClips} train / ${results.testClips} test clips of ${results.classes} classes; ` +
+    `Seed ${results.seed}, \`--epochs ${results.epochs}\`, ${results.backend} backend, ${results.trainClips} train / ${results.testClips} test clips of ${results.classes} classes; ` +
       `${results.seconds} s in total (recorded in \`examples/demo-results.json\`).`,
   ].join('\n');
 }
