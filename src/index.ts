@@ -113,8 +113,8 @@ export {
   type PoseTrackBufferOptions,
   type PosesToSequenceOptions,
 } from './data/readers/poseDetector.js';
-export { unpickle, ALLOWED_PICKLE_GLOBALS, type UnpickleOptions, type PickleValue } from './data/pickle/unpickle.js';
-export { float16ToFloat32, type NdArray, type NdArrayDType, type NdArrayData, type NumpyDtype, type Int64Mode } from './data/pickle/numpyArrays.js';
+export { unpickle, ALLOWED_PICKLE_GLOBALS, type UnpickleOptions, type PickleValue } from './pickle/unpickle.js';
+export { float16ToFloat32, type NdArray, type NdArrayDType, type NdArrayData, type NumpyDtype, type Int64Mode } from './pickle/numpyArrays.js';
 export { readPysklAnnotations, type PysklAnnotation, type PysklAnnotations, type PysklAnnotationsOptions } from './data/readers/pysklAnnotations.js';
 export { boneParents } from './layouts/bones.js';
 export { NumpyRandomState } from './data/numpyRandomState.js';

@@ -1,4 +1,4 @@
-import { Ske2GridError, requireInt } from '../../errors.js';
+import { Ske2GridError, requireInt } from '../errors.js';
 import {
   arrayFromBuffer,
   isNdArray,
