@@ -63,7 +63,7 @@ export {
   type SkeletonSample,
   type SkeletonBatch,
 } from './data/syntheticActions.js';
-export { createRandom, type Random } from './data/random.js';
+export { createRandom, type Random } from './random/random.js';
 export {
   renderGridSvg,
   renderUptSvg,
@@ -117,7 +117,7 @@ export { unpickle, ALLOWED_PICKLE_GLOBALS, type UnpickleOptions, type PickleValu
 export { float16ToFloat32, type NdArray, type NdArrayDType, type NdArrayData, type NumpyDtype, type Int64Mode } from './pickle/numpyArrays.js';
 export { readPysklAnnotations, type PysklAnnotation, type PysklAnnotations, type PysklAnnotationsOptions } from './data/readers/pysklAnnotations.js';
 export { boneParents } from './layouts/bones.js';
-export { NumpyRandomState } from './data/numpyRandomState.js';
+export { NumpyRandomState } from './random/numpyRandomState.js';
 export { normalize2D, type Normalize2DOptions } from './data/transforms/normalize2d.js';
 export { normalize3D, centerSequence, type Normalize3DOptions, type CenterSequenceOptions } from './data/transforms/normalize3d.js';
 export { uniformSampleIndices, sampleFrames, type UniformSampleOptions } from './data/transforms/uniformSample.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Ske2GridError, describe, fail, requireInt } from '../errors.js';
-import { createRandom, type Random } from './random.js';
+import { createRandom, type Random } from '../random/random.js';
 import type { SkeletonSequence } from './skeletonSequence.js';
 import type { FormattedClips } from './transforms/formatClips.js';
 

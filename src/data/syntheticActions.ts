@@ -1,5 +1,5 @@
 import { fail } from '../errors.js';
-import { createRandom, type Random } from './random.js';
+import { createRandom, type Random } from '../random/random.js';
 
 /**
  * The classes of {@link generateSyntheticActions}, in label order (label = index). `wave_*` and

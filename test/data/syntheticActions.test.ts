@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../src/data/random.js';
+import { createRandom } from '../../src/random/random.js';
 import { SYNTHETIC_ACTION_CLASSES, generateSyntheticActions, toBatch, type SkeletonSample } from '../../src/data/syntheticActions.js';
 
 const at = (s: SkeletonSample, t: number, m: number, v: number, c: number) => s.keypoints[((t * s.persons + m) * 17 + v) * 3 + c];

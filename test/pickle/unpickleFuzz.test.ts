@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Ske2GridError } from '../../src/errors.js';
-import { createRandom, type Random } from '../../src/data/random.js';
+import { createRandom, type Random } from '../../src/random/random.js';
 import { isNdArray } from '../../src/pickle/numpyArrays.js';
 import { unpickle, type PickleValue } from '../../src/pickle/unpickle.js';
 import { op, pk, u32, u64, type Part } from './pickleBuilder.js';

@@ -2,7 +2,7 @@ import { fail, requireInt } from '../../errors.js';
 import { boneParents } from '../../layouts/bones.js';
 import type { LayoutName } from '../../layouts/registry.js';
 import type { SkeletonLayout } from '../../layouts/skeletonLayout.js';
-import type { Random } from '../random.js';
+import type { Random } from '../../random/random.js';
 import type { SkeletonSequence } from '../skeletonSequence.js';
 import { formatClips, type FormattedClips } from './formatClips.js';
 import { normalize2D, type Normalize2DOptions } from './normalize2d.js';

@@ -1,6 +1,6 @@
 import { Ske2GridError, fail, requireInt } from '../../errors.js';
-import { NumpyRandomState } from '../numpyRandomState.js';
-import type { Random } from '../random.js';
+import { NumpyRandomState } from '../../random/numpyRandomState.js';
+import type { Random } from '../../random/random.js';
 import { checkSequence, type SkeletonSequence } from '../skeletonSequence.js';
 
 /** Options of {@link uniformSampleIndices}. */

@@ -2,8 +2,8 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { boneParents } from '../../../src/layouts/bones.js';
-import { NumpyRandomState } from '../../../src/data/numpyRandomState.js';
-import { createRandom, type Random } from '../../../src/data/random.js';
+import { NumpyRandomState } from '../../../src/random/numpyRandomState.js';
+import { createRandom, type Random } from '../../../src/random/random.js';
 import type { SkeletonSequence } from '../../../src/data/skeletonSequence.js';
 import { composeTransforms, pysklTestPipeline, pysklTrainPipeline, type TransformStep } from '../../../src/data/transforms/composeTransforms.js';
 import { formatClips } from '../../../src/data/transforms/formatClips.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../../src/data/random.js';
+import { createRandom } from '../../../src/random/random.js';
 import { randomRotation } from '../../../src/data/transforms/augment.js';
 import { centerSequence, normalize3D } from '../../../src/data/transforms/normalize3d.js';
 import type { SkeletonSequence } from '../../../src/data/skeletonSequence.js';

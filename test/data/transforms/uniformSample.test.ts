@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NumpyRandomState } from '../../../src/data/numpyRandomState.js';
-import { createRandom } from '../../../src/data/random.js';
+import { NumpyRandomState } from '../../../src/random/numpyRandomState.js';
+import { createRandom } from '../../../src/random/random.js';
 import { sampleFrames, uniformSampleIndices } from '../../../src/data/transforms/uniformSample.js';
 import { makeSequence, nested, nestedScore } from './makeSequence.js';
 
