@@ -93,13 +93,13 @@ export {
   type DatasetSplit,
   type SequenceFromBufferOptions,
 } from './data/readers/datasetManifest.js';
+export { posesToSequence, type PosesToSequenceOptions } from './data/readers/posesToSequence.js';
+export { poseFrameToKeypoints, type PoseFrameToKeypointsOptions, type PoseFrameKeypoints } from './data/readers/poseFrameToKeypoints.js';
+export { PoseTrackBuffer, type PoseTrackBufferOptions } from './data/readers/poseTrackBuffer.js';
+export { PersonSlotTracker } from './data/readers/personSlotTracker.js';
 export {
-  posesToSequence,
-  poseFrameToKeypoints,
   toCocoPose,
   detectPoseFormat,
-  PoseTrackBuffer,
-  PersonSlotTracker,
   BLAZEPOSE_TO_COCO17,
   POSE_FORMATS,
   type DetectedKeypoint,
@@ -108,11 +108,7 @@ export {
   type PoseFormat,
   type CocoPose,
   type PoseFrameOptions,
-  type PoseFrameToKeypointsOptions,
-  type PoseFrameKeypoints,
-  type PoseTrackBufferOptions,
-  type PosesToSequenceOptions,
-} from './data/readers/poseDetector.js';
+} from './data/readers/poseFormats.js';
 export { unpickle, ALLOWED_PICKLE_GLOBALS, type UnpickleOptions, type PickleValue } from './pickle/unpickle.js';
 export { float16ToFloat32, type NdArray, type NdArrayDType, type NdArrayData, type NumpyDtype, type Int64Mode } from './pickle/numpyArrays.js';
 export { readPysklAnnotations, type PysklAnnotation, type PysklAnnotations, type PysklAnnotationsOptions } from './data/readers/pysklAnnotations.js';
