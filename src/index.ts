@@ -115,10 +115,12 @@ export { readPysklAnnotations, type PysklAnnotation, type PysklAnnotations, type
 export { boneParents } from './layouts/bones.js';
 export { NumpyRandomState } from './random/numpyRandomState.js';
 export { normalize2D, type Normalize2DOptions } from './data/transforms/normalize2d.js';
-export { normalize3D, centerSequence, type Normalize3DOptions, type CenterSequenceOptions } from './data/transforms/normalize3d.js';
-export { uniformSampleIndices, sampleFrames, type UniformSampleOptions } from './data/transforms/uniformSample.js';
+export { normalize3D, type Normalize3DOptions } from './data/transforms/normalize3d.js';
+export { centerSequence, type CenterSequenceOptions } from './data/transforms/centerSequence.js';
+export { uniformSampleIndices, type UniformSampleOptions } from './data/transforms/uniformSample.js';
+export { sampleFrames } from './data/transforms/sampleFrames.js';
 export { jointToBone, jointMotion, skeletonFeatures, type SkeletonFeature } from './data/transforms/skeletonFeatures.js';
-export { selectPersons, type SelectPersonsOptions } from './data/transforms/persons.js';
+export { selectPersons, type SelectPersonsOptions } from './data/transforms/selectPersons.js';
 export {
   randomRotation,
   randomScale,
@@ -128,13 +130,8 @@ export {
   type GaussianNoiseOptions,
 } from './data/transforms/augment.js';
 export { formatClips, type FormatClipsOptions, type FormattedClips } from './data/transforms/formatClips.js';
-export {
-  composeTransforms,
-  pysklTrainPipeline,
-  pysklTestPipeline,
-  type TransformStep,
-  type PysklPipelineOptions,
-} from './data/transforms/composeTransforms.js';
+export { composeTransforms, type TransformStep } from './data/transforms/composeTransforms.js';
+export { pysklTrainPipeline, pysklTestPipeline, type PysklPipelineOptions } from './data/transforms/pysklPipelines.js';
 export { FixedGridMapping, isSelectionMatrix, type FixedGridMappingArgs, type GridMappingMode, type GridMappingParts } from './layers/FixedGridMapping.js';
 export { FoldedGridConvBlock, type FoldedGridConvBlockArgs, type FoldedGridConvWeights, type FoldedResidual } from './layers/FoldedGridConvBlock.js';
 export {

@@ -82,6 +82,18 @@ export function checkSequence(s: SkeletonSequence, what = 'sequence', numClasses
   return s;
 }
 
+/** Checks that `value` is a joint index in `[0, joints)`, naming `arg` in the error; returns it. */
+export function checkJointIndex(arg: string, value: unknown, joints: number): number {
+  requireInt(arg, value, 0);
+  if ((value as number) >= joints) fail(arg, `a joint index in [0, ${joints - 1}]`, value);
+  return value as number;
+}
+
+/** A copy of a sequence with fresh `keypoint` and `score` arrays. */
+export function copySequence(seq: SkeletonSequence): SkeletonSequence {
+  return { ...seq, keypoint: Float32Array.from(seq.keypoint), score: seq.score ? Float32Array.from(seq.score) : undefined };
+}
+
 function checkFinite(what: string, a: Float32Array, s: Pick<SkeletonSequence, 'frames' | 'joints' | 'dims'>): void {
   for (let i = 0; i < a.length; i++) {
     if (!Number.isFinite(a[i])) {

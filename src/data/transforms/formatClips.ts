@@ -1,6 +1,6 @@
 import { Ske2GridError, requireInt } from '../../errors.js';
 import { checkSequence, type SkeletonSequence } from '../skeletonSequence.js';
-import { selectPersons, type SelectPersonsOptions } from './persons.js';
+import { selectPersons, type SelectPersonsOptions } from './selectPersons.js';
 
 /** Options of {@link formatClips}. */
 export interface FormatClipsOptions {
