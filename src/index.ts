@@ -145,18 +145,9 @@ export {
 } from './deploy/compileInference.js';
 export { StreamingRecognizer, type StreamingRecognizerOptions, type StreamingWarmup } from './deploy/streamingRecognizer.js';
 export { checkSequence, keypointIndex, type SkeletonSequence } from './data/skeletonSequence.js';
-export {
-  clipBatchDataset,
-  resolveIndices,
-  sourceGet,
-  sourceSize,
-  type SequenceSource,
-  type ClipMaker,
-  type ClipBatchOptions,
-  type ClipBatch,
-  type ClipBatchDataset,
-} from './data/clipBatches.js';
-export { fitSke2GridDataset, type FitSke2GridDatasetOptions, type BatchDataset } from './training/fitSke2Grid.js';
+export { resolveIndices, sourceGet, sourceSize, type SequenceSource } from './data/sequenceSource.js';
+export { clipBatchDataset, type ClipMaker, type ClipBatchOptions, type ClipBatch, type ClipBatchDataset, type BatchDataset } from './data/clipBatches.js';
+export { fitSke2GridDataset, type FitSke2GridDatasetOptions } from './training/fitSke2Grid.js';
 export { evaluateSequences, type EvaluateSequencesOptions, type SequenceEvaluation } from './training/evaluateSequences.js';
 export { paddedConv2d, type PaddedConv2dOptions } from './ops/paddedConv2d.js';
 export type { ConvActivation } from './ops/directConvolution.js';
