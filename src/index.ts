@@ -55,14 +55,7 @@ export {
 } from './training/metrics.js';
 export { evaluateSke2Grid, predictLogits, type EvaluateOptions } from './training/evaluateSke2Grid.js';
 export { stageMixingMatrices } from './model/gridMapping.js';
-export {
-  generateSyntheticActions,
-  toBatch,
-  SYNTHETIC_ACTION_CLASSES,
-  type SyntheticActionOptions,
-  type SkeletonSample,
-  type SkeletonBatch,
-} from './data/syntheticActions.js';
+export { generateSyntheticActions, SYNTHETIC_ACTION_CLASSES, type SyntheticActionOptions, type SyntheticActions } from './data/syntheticActions.js';
 export { createRandom, type Random } from './random/random.js';
 export {
   renderGridSvg,
