@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Ske2GridError, describe, fail, requireInt } from '../errors.js';
+import { describe, fail, requireInt } from '../errors.js';
 import { createRandom, type Random } from '../random/random.js';
 import { resolveIndices, sourceGet, sourceSize, type SequenceSource } from './sequenceSource.js';
 import type { SkeletonSequence } from './skeletonSequence.js';
@@ -80,7 +80,7 @@ export function clipBatchDataset(source: SequenceSource, options: ClipBatchOptio
   const indices = resolveIndices(options.indices, sourceSize(source));
   const dropRemainder = options.dropRemainder ?? false;
   const size = dropRemainder ? Math.floor(indices.length / batchSize) : Math.ceil(indices.length / batchSize);
-  if (size === 0) throw new Ske2GridError(`options.batchSize: expected at most the ${indices.length} samples when dropRemainder is set, got ${batchSize}`);
+  if (size === 0) fail('options.batchSize', `at most the ${indices.length} samples when dropRemainder is set`, batchSize);
   let epoch = 0;
 
   return {
@@ -112,12 +112,12 @@ async function makeBatch(source: SequenceSource, ids: number[], clips: ClipMaker
       fail(`sample ${ids[k]}${seq?.id ? ` (${seq.id})` : ''} label`, `an integer in [0, ${numClasses - 1}]`, label);
     }
     const c = clips(seq, random);
-    if (c.shape[0] !== 1) throw new Ske2GridError(`options.clips: expected one clip per training sample, got ${c.shape[0]} for sample ${ids[k]}`);
+    if (c.shape[0] !== 1) fail(`options.clips (sample ${ids[k]})`, 'one clip per training sample', c.shape[0]);
     if (shape === null) {
       shape = c.shape.slice(1);
       data = new Float32Array(ids.length * c.data.length);
     } else if (c.shape.slice(1).some((d, i) => d !== shape![i])) {
-      throw new Ske2GridError(`options.clips: expected every clip of shape ${describe(shape)}, got ${describe(c.shape.slice(1))} for sample ${ids[k]}`);
+      fail(`options.clips (sample ${ids[k]})`, `every clip of shape ${describe(shape)}`, c.shape.slice(1));
     }
     data!.set(c.data, k * c.data.length);
     ys[k * numClasses + (label as number)] = 1;

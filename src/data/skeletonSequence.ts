@@ -62,14 +62,14 @@ export function checkSequence(s: SkeletonSequence, what = 'sequence', numClasses
   if (!(s.keypoint instanceof Float32Array)) fail(`${what}.keypoint`, 'a Float32Array', s.keypoint);
   const n = s.persons * s.frames * s.joints * s.dims;
   if (s.keypoint.length !== n) {
-    throw new Ske2GridError(`${what}.keypoint: expected ${n} values ([M=${s.persons}, T=${s.frames}, V=${s.joints}, C=${s.dims}]), got ${s.keypoint.length}`);
+    fail(`${what}.keypoint`, `${n} values ([M=${s.persons}, T=${s.frames}, V=${s.joints}, C=${s.dims}])`, s.keypoint.length);
   }
   checkFinite(`${what}.keypoint`, s.keypoint, s);
   if (s.score !== undefined) {
     if (!(s.score instanceof Float32Array)) fail(`${what}.score`, 'a Float32Array or undefined', s.score);
     const ns = s.persons * s.frames * s.joints;
     if (s.score.length !== ns) {
-      throw new Ske2GridError(`${what}.score: expected ${ns} values ([M=${s.persons}, T=${s.frames}, V=${s.joints}]), got ${s.score.length}`);
+      fail(`${what}.score`, `${ns} values ([M=${s.persons}, T=${s.frames}, V=${s.joints}])`, s.score.length);
     }
     checkFinite(`${what}.score`, s.score, { ...s, dims: 1 });
   }

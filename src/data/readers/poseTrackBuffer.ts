@@ -1,4 +1,4 @@
-import { Ske2GridError, fail, requireInt } from '../../errors.js';
+import { fail, requireInt } from '../../errors.js';
 import type { SkeletonSequence } from '../skeletonSequence.js';
 import { PersonSlotTracker } from './personSlotTracker.js';
 import { poseFrameToKeypoints, type PoseFrameKeypoints, type PoseFrameToKeypointsOptions } from './poseFrameToKeypoints.js';
@@ -71,7 +71,7 @@ export class PoseTrackBuffer {
   /** The frames held, oldest first, as `[M][T][17][2]` pixels + `score` `[M][T][17]` (+ `imageShape`, `label`, `id` when given). */
   toSequence(meta: { label?: number; id?: string } = {}): SkeletonSequence {
     const t = this.frames.length;
-    if (t === 0) throw new Ske2GridError('PoseTrackBuffer.toSequence: expected at least 1 pushed frame, got 0');
+    if (t === 0) fail('PoseTrackBuffer.toSequence', 'at least 1 pushed frame', t);
     if (meta.label !== undefined) requireInt('label', meta.label, 0);
     if (meta.id !== undefined && typeof meta.id !== 'string') fail('id', 'a string or undefined', meta.id);
     const m = this.persons,

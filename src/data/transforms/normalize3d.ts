@@ -1,4 +1,4 @@
-import { Ske2GridError, fail } from '../../errors.js';
+import { fail } from '../../errors.js';
 import { checkJointIndex, checkSequence, copySequence, type SkeletonSequence } from '../skeletonSequence.js';
 
 /** Options of {@link normalize3D}; the defaults are the reference's NTU RGB+D 25-joint values. */
@@ -163,6 +163,6 @@ function rodrigues(axis: readonly number[], theta: number): number[] | null {
 function jointPair(arg: string, value: unknown, joints: number): [number, number] {
   if (!Array.isArray(value) || value.length !== 2) fail(arg, `a pair of joint indices in [0, ${joints - 1}]`, value);
   const [a, b] = value.map((x, i) => checkJointIndex(`${arg}[${i}]`, x, joints));
-  if (a === b) throw new Ske2GridError(`${arg}: expected two different joints, got ${a} twice`);
+  if (a === b) fail(arg, 'two different joints', [a, b]);
   return [a, b];
 }

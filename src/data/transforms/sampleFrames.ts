@@ -1,4 +1,4 @@
-import { Ske2GridError, fail } from '../../errors.js';
+import { fail } from '../../errors.js';
 import { checkSequence, type SkeletonSequence } from '../skeletonSequence.js';
 
 /**
@@ -20,7 +20,7 @@ export function sampleFrames(seq: SkeletonSequence, indices: ArrayLike<number>):
   for (let k = 0; k < count; k++) {
     const t = indices[k];
     if (!Number.isInteger(t) || t < 0 || t >= frames) {
-      throw new Ske2GridError(`indices[${k}]: expected a frame index in [0, ${frames - 1}], got ${t}`);
+      fail(`indices[${k}]`, `a frame index in [0, ${frames - 1}]`, t);
     }
   }
   const frameSize = joints * dims;

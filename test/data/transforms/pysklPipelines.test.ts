@@ -72,7 +72,7 @@ describe('pysklTestPipeline / pysklTrainPipeline (2D, the Ske2Grid configs)', ()
     expect(() => pysklTrainPipeline({ persons: 0 })).toThrow(/options.persons: expected an integer >= 1, got 0/);
     expect(() => pysklTestPipeline({ kind: '4d' as '3d' })).toThrow(/options.kind: expected '2d' or '3d', got "4d"/);
     expect(() => pysklTrainPipeline()(seq, undefined as unknown as Random)).toThrow(/options.random: expected a Random source/);
-    expect(() => pysklTestPipeline({ feats: ['b'], layout: 'ntu25' })(seq)).toThrow(/parents: expected 17 joint indices \(one per joint\), got 25/);
+    expect(() => pysklTestPipeline({ feats: ['b'], layout: 'ntu25' })(seq)).toThrow(/parents.length: expected 17 \(one joint index per joint\), got 25/);
   });
 });
 
