@@ -15,7 +15,7 @@ import { defineConfig } from 'tsup';
  *   declaration used by both entries). Keep it: `ParityFixture` has private members, so separate
  *   copies would make `readParityFixture()` (from `ske2grid/node`) not assignable to the
  *   `ParityFixture` that `runParityChecks` (from `ske2grid`) expects.
- * - `cli/parity` is the `ske2grid-parity` bin (`dist/cli/parity.js`, ESM as the package is
+ * - `cli/main` is the `ske2grid` bin and `cli/parity` its old `ske2grid-parity` alias (`dist/cli/*.js`, ESM as the package is
  *   `"type": "module"`); tsup keeps its `#!/usr/bin/env node` line and makes it executable. Its
  *   CJS build and declarations are by-products nobody imports.
  */
@@ -23,6 +23,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     node: 'src/node.ts',
+    'cli/main': 'src/cli/main.ts',
     'cli/parity': 'src/cli/parity.ts',
   },
   format: ['esm', 'cjs'],

@@ -1,0 +1,6 @@
+/** Every `ske2grid` subcommand, in the order `ske2grid --help` lists them. */
+import type { CliCommand } from '../command.js';
+import { parityCommand } from './parity.js';
+
+/** The registered subcommands. */
+export const COMMANDS: readonly CliCommand[] = [parityCommand];
