@@ -4,7 +4,7 @@
  * works on its own.
  * @packageDocumentation
  */
-export { LAYER_CLASSES } from './layerClasses.js';
+export { LAYER_CLASSES } from './deploy/layerClasses.js';
 export { readParityFixture } from './node/readParityFixture.js';
 export { fileSystem, saveModel, loadModel, MODEL_JSON, WEIGHTS_BIN, type WeightsIntegrity, type CheckpointJSON } from './node/fileIO.js';
 export {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fail, requireInt } from '../errors.js';
-import { shuffled, type Random } from '../data/random.js';
-import type { BatchDataset } from './fitSke2Grid.js';
+import type { ClipBatchDataset } from '../data/clipBatches.js';
+import { shuffled, type Random } from '../random/random.js';
 
 /** Options of {@link tensorBatchDataset}. */
 export interface TensorBatchOptions {
@@ -25,7 +25,7 @@ export interface TensorBatchOptions {
  * const batches = tensorBatchDataset(x, y, { batchSize: 4, random: createRandom(0) }); // 3 batches per epoch: 4, 4, 2 clips
  * ```
  */
-export function tensorBatchDataset(x: tf.Tensor, y: tf.Tensor, options: TensorBatchOptions = {}): BatchDataset {
+export function tensorBatchDataset(x: tf.Tensor, y: tf.Tensor, options: TensorBatchOptions = {}): ClipBatchDataset {
   if (!(x instanceof tf.Tensor) || x.rank < 1) fail('x', 'a tensor [N, ...]', x);
   if (!(y instanceof tf.Tensor) || y.rank < 1) fail('y', 'a tensor [N, ...]', y);
   const n = x.shape[0];

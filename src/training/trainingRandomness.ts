@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { fail } from '../errors.js';
-import { createRandom, type Random } from '../data/random.js';
+import { createRandom, type Random } from '../random/random.js';
 import { deriveSeed } from '../ops/seeds.js';
 import { GridConvBlock } from '../layers/GridConvBlock.js';
 import { CONFIG_METADATA_KEY } from '../model/buildSke2Grid.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clipBatchDataset } from '../../src/data/clipBatches.js';
-import { createRandom, shuffled } from '../../src/data/random.js';
+import { createRandom, shuffled } from '../../src/random/random.js';
 import type { SkeletonSequence } from '../../src/data/skeletonSequence.js';
 import { formatClips } from '../../src/data/transforms/formatClips.js';
 import { Ske2GridError } from '../../src/errors.js';

@@ -1,10 +1,10 @@
 import { serialization } from '@tensorflow/tfjs-core';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LAYER_CLASSES } from '../src/layerClasses.js';
+import { LAYER_CLASSES } from '../../src/deploy/layerClasses.js';
 
 /** The folders that hold layer classes: the model's and the deployment-only ones. */
-const LAYER_DIRS = ['../src/layers/', '../src/deploy/layers/'].map((d) => new URL(d, import.meta.url));
+const LAYER_DIRS = ['../../src/layers/', '../../src/deploy/layers/'].map((d) => new URL(d, import.meta.url));
 
 describe('LAYER_CLASSES', () => {
   it('lists every layer class of src/layers and src/deploy/layers (each one registered under its className)', () => {

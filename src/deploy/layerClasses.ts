@@ -1,10 +1,10 @@
-import { FixedGridMapping } from './deploy/layers/FixedGridMapping.js';
-import { FoldedGridConvBlock } from './deploy/layers/FoldedGridConvBlock.js';
-import { GridConvBlock } from './layers/GridConvBlock.js';
-import { GridIndexTransform } from './layers/GridIndexTransform.js';
-import { PersonGridPooling } from './layers/PersonGridPooling.js';
-import { SkeletonNormalization } from './layers/SkeletonNormalization.js';
-import { UpsamplingTransform } from './layers/UpsamplingTransform.js';
+import { FixedGridMapping } from './layers/FixedGridMapping.js';
+import { FoldedGridConvBlock } from './layers/FoldedGridConvBlock.js';
+import { GridConvBlock } from '../layers/GridConvBlock.js';
+import { GridIndexTransform } from '../layers/GridIndexTransform.js';
+import { PersonGridPooling } from '../layers/PersonGridPooling.js';
+import { SkeletonNormalization } from '../layers/SkeletonNormalization.js';
+import { UpsamplingTransform } from '../layers/UpsamplingTransform.js';
 
 /**
  * Every layer class of ske2grid. Each registers itself with the tfjs serialiser when its module
