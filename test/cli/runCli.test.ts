@@ -62,7 +62,9 @@ describe('ske2grid dispatch', () => {
     expect(await runCli(['--help'], io)).toBe(0);
     expect(io.stdout.join('\n')).toBe(mainHelp());
     expect(mainHelp()).toContain('parity');
-    expect(await runCli([], capture())).toBe(2);
+    const bare = capture();
+    expect(await runCli([], bare)).toBe(2);
+    expect(bare.stderr.join('\n')).toBe(mainHelp());
   });
 
   it('refuses an unknown command with the nearest one (exit 2)', async () => {
