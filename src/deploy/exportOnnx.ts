@@ -1,0 +1,189 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { fail } from '../errors.js';
+import { FixedGridMapping } from '../layers/FixedGridMapping.js';
+import { FoldedGridConvBlock } from '../layers/FoldedGridConvBlock.js';
+import { getModelConfig, layerNames } from '../model/buildSke2Grid.js';
+import { toPlainConfig } from '../model/config.js';
+import { compileForInferenceAsync, inferenceMarker } from './compileInference.js';
+import { encodeOnnxModel } from './onnx/encodeOnnxModel.js';
+import { OnnxGraphBuilder } from './onnx/onnxGraph.js';
+
+/** ONNX operator set the exported graph uses: 17. */
+export const ONNX_OPSET = 17;
+/** Key of the class names in the exported model's `metadata_props` (a JSON array of strings): `'class_names'`. */
+export const ONNX_CLASS_NAMES_KEY = 'class_names';
+/** Key of the model config in the exported model's `metadata_props` (JSON, as `toPlainConfig` writes it): `'ske2grid_config'`. */
+export const ONNX_CONFIG_KEY = 'ske2grid_config';
+
+/** Options of {@link exportOnnx}. */
+export interface ExportOnnxOptions {
+  /** Class names in logit order, stored under {@link ONNX_CLASS_NAMES_KEY}; default `class_0`, `class_1`, ... */
+  classNames?: string[];
+  /** Frames of the exported input: `null` = any length (symbolic dimension `frames`); default `null`. */
+  frames?: number | null;
+  /** Name of the graph input `[batch, persons, frames, joints, channels]`; default `'skeletons'`. */
+  inputName?: string;
+  /** Name of the graph output `[batch, classes]`; default `'logits'`. */
+  outputName?: string;
+  /** Joint -> cell map of a model that is not compiled yet (see `CompileInferenceOptions.mapping`); default `'auto'`. */
+  mapping?: 'auto' | 'matrix' | 'gather';
+}
+
+/** One weight of a layer by the last part of its name (`block0/spatial_kernel` -> `spatial_kernel`). */
+async function layerWeights(layer: tfl.layers.Layer): Promise<Map<string, { shape: number[]; values: Float32Array }>> {
+  const out = new Map<string, { shape: number[]; values: Float32Array }>();
+  for (const w of layer.weights) {
+    const t = w.read();
+    out.set(w.originalName.split('/').pop() as string, { shape: t.shape, values: (await t.data()) as Float32Array });
+  }
+  return out;
+}
+
+/** A `[kh, kw, cin, cout]` (tfjs) kernel as `[cout, cin, kh, kw]` (ONNX) values. */
+function toOutInHW(kernel: Float32Array, [kh, kw, cin, cout]: number[]): Float32Array {
+  const out = new Float32Array(kernel.length);
+  for (let a = 0; a < kh; a++)
+    for (let b = 0; b < kw; b++)
+      for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) out[((o * cin + i) * kh + a) * kw + b] = kernel[((a * kw + b) * cin + i) * cout + o];
+  return out;
+}
+
+/**
+ * Exports a Ske2Grid model as an ONNX model (protobuf bytes, opset {@link ONNX_OPSET}) for ONNX Runtime
+ * and other ONNX runtimes. A trainable model is first compiled with `compileForInferenceAsync` (UPT/GIT
+ * stages and the skeleton batch norm folded into one joint -> cell map, block batch norms folded
+ * into the convolutions); a model from `compileForInference` is exported as it is. The graph takes
+ * `skeletons` `[batch, persons, frames, joints, channels]` (float32; `batch` symbolic, `frames`
+ * symbolic unless `options.frames` fixes it) and gives `logits` `[batch, classes]`, equal to the tfjs
+ * model's in inference mode up to float32 rounding: a Gather (or MatMul) for the grid map, one
+ * `Conv` per grid and temporal convolution on `[batch * persons, channels, frames, H, W]`, global
+ * average pooling, the person mean and a `Gemm`. `metadata_props` hold the class names
+ * ({@link ONNX_CLASS_NAMES_KEY}) and the config ({@link ONNX_CONFIG_KEY}). Browser-safe; weights are
+ * read with `data()`.
+ *
+ * @example
+ * ```ts
+ * import { buildSke2Grid, exportOnnx } from 'ske2grid';
+ * const model = buildSke2Grid({ numClasses: 3, frames: 32 }); // in practice a trained one
+ * const bytes = await exportOnnx(model, { classNames: ['wave', 'sit', 'walk'] }); // any frame count
+ * // with onnxruntime: InferenceSession.create(bytes), run({ skeletons }) -> { logits }
+ * ```
+ */
+export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = {}): Promise<Uint8Array> {
+  if (!(model instanceof tfl.LayersModel)) fail('model', 'a tf.LayersModel built by buildSke2Grid', model === null ? null : typeof model);
+  if (options === null || typeof options !== 'object') fail('options', 'an ExportOnnxOptions object', options);
+  const config = getModelConfig(model);
+  const classes = config.numClasses;
+  const classNames = options.classNames ?? Array.from({ length: classes }, (_, k) => `class_${k}`);
+  if (!Array.isArray(classNames) || classNames.length !== classes || !classNames.every((n) => typeof n === 'string')) {
+    fail('options.classNames', `${classes} strings (one per class of the model)`, Array.isArray(classNames) ? `${classNames.length} entries` : classNames);
+  }
+  const frames = options.frames ?? null;
+  if (frames !== null && !(Number.isInteger(frames) && frames >= 1)) fail('options.frames', 'a positive integer or null (any length)', frames);
+  const inputName = options.inputName ?? layerNames.input;
+  const outputName = options.outputName ?? 'logits';
+  for (const [arg, v] of [
+    ['options.inputName', inputName],
+    ['options.outputName', outputName],
+  ] as const) {
+    if (typeof v !== 'string' || v.length === 0) fail(arg, 'a non-empty string', v);
+  }
+  if (inputName === outputName) fail('options.outputName', `a name other than the input's ('${inputName}')`, outputName);
+
+  const compiled = inferenceMarker(model) ? model : await compileForInferenceAsync(model, { mapping: options.mapping ?? 'auto', frames: null });
+  try {
+    const graph = await buildGraph(compiled, inputName, outputName, frames);
+    return encodeOnnxModel({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: ONNX_OPSET }],
+      producerName: 'ske2grid',
+      producerVersion: '0.1.0',
+      docString: `Ske2Grid (Cai et al., ICML 2023) inference graph of '${model.name}': ${inputName} [batch, persons, frames, joints, channels] -> ${outputName} [batch, classes]`,
+      graph,
+      metadataProps: [
+        { key: ONNX_CLASS_NAMES_KEY, value: JSON.stringify(classNames) },
+        { key: ONNX_CONFIG_KEY, value: JSON.stringify(toPlainConfig(config)) },
+      ],
+    });
+  } finally {
+    if (compiled !== model) compiled.dispose();
+  }
+}
+
+/** The ONNX graph of a compiled inference model. */
+async function buildGraph(compiled: tfl.LayersModel, inputName: string, outputName: string, frames: number | null) {
+  const config = getModelConfig(compiled);
+  const [h, w] = config.gridShape;
+  const cells = h * w;
+  const channels = config.inChannels;
+  const g = new OnnxGraphBuilder();
+  g.fresh(inputName);
+  g.fresh(outputName);
+  const layers = compiled.layers;
+  const mapping = layers.find((l) => l instanceof FixedGridMapping);
+  if (!mapping) fail('model', 'a compiled Ske2Grid model with a grid_mapping layer', layers.map((l) => l.name));
+
+  // Joint -> cell map: [N, M, T, V, C] -> [N, M, T, H*W, C].
+  const mw = await layerWeights(mapping);
+  let x: string;
+  if (mapping.mode === 'gather') {
+    const index = Array.from(mw.get('index')!.values, Math.round);
+    x = g.op('Gather', [inputName, g.int64s('cell_joint', index)], { axis: 3 }, 'grid');
+    x = g.op('Mul', [x, g.floats('cell_scale', mw.get('scale')!.values, [cells, channels])], {}, 'grid_scaled');
+    x = g.op('Add', [x, g.floats('cell_shift', mw.get('shift')!.values, [cells, channels])], {}, 'grid_shifted');
+  } else {
+    const kernel = mw.get('kernel')!;
+    x = g.op('Reshape', [inputName, g.int64s('frame_rows', [0, 0, 0, -1])], {}, 'frame_rows');
+    x = g.op('MatMul', [x, g.floats('grid_kernel', kernel.values, kernel.shape)], {}, 'grid_flat');
+    x = g.op('Add', [x, g.floats('grid_bias', mw.get('bias')!.values, [cells * channels])], {}, 'grid_biased');
+    x = g.op('Reshape', [x, g.int64s('grid_cells', [0, 0, 0, cells, channels])], {}, 'grid');
+  }
+  // [N, M, T, R, C] -> [N, M, C, T, R] -> [N*M, C, T, H, W].
+  x = g.op('Transpose', [x], { perm: [0, 1, 4, 2, 3] }, 'grid_channels_first');
+  const framesDim = g.op('Shape', [inputName], { start: 2, end: 3 }, 'frames');
+  const target = g.op('Concat', [g.int64s('lead', [-1, channels]), framesDim, g.int64s('grid_hw', [h, w])], { axis: 0 }, 'grid_volume_shape');
+  x = g.op('Reshape', [x, target], {}, 'grid_volume');
+
+  for (const block of layers.filter((l): l is FoldedGridConvBlock => l instanceof FoldedGridConvBlock)) {
+    const bw = await layerWeights(block);
+    const k = block.kernelSize;
+    const kt = block.temporalKernelSize;
+    const p = (k - 1) / 2;
+    const pt = (kt - 1) / 2;
+    const conv = (name: string, input: string, kd: number, kh: number, kw: number, strides: number[], pads: number[], base: string) => {
+      const kernel = bw.get(`${name}_kernel`)!;
+      const [, , cin, cout] = kernel.shape;
+      const weight = g.floats(`${block.name}_${name}_weight`, toOutInHW(kernel.values, kernel.shape), [cout, cin, kd, kh, kw]);
+      const bias = g.floats(`${block.name}_${name}_bias`, bw.get(`${name}_bias`)!.values, [cout]);
+      return g.op('Conv', [input, weight, bias], { kernel_shape: [kd, kh, kw], strides, pads }, base);
+    };
+    const spatial = conv('spatial', x, 1, k, k, [1, 1, 1], [0, p, p, 0, p, p], `${block.name}_spatial`);
+    const relu = g.op('Relu', [spatial], {}, `${block.name}_spatial_relu`);
+    let y = conv('temporal', relu, kt, 1, 1, [block.stride, 1, 1], [pt, 0, 0, pt, 0, 0], `${block.name}_temporal`);
+    if (block.residual !== 'none') {
+      const shortcut = block.residual === 'identity' ? x : conv('residual', x, 1, 1, 1, [block.stride, 1, 1], [0, 0, 0, 0, 0, 0], `${block.name}_residual`);
+      y = g.op('Add', [y, shortcut], {}, `${block.name}_sum`);
+    }
+    x = g.op('Relu', [y], {}, `${block.name}_out`);
+  }
+
+  // Mean over frames and cells, then over persons; then the classifier.
+  const pooled = g.op('GlobalAveragePool', [x], {}, 'pooled');
+  const channelsOut = config.blocks[config.blocks.length - 1].filters;
+  const perPerson = g.op('Reshape', [pooled, g.int64s('person_rows', [-1, config.persons, channelsOut])], {}, 'person_features');
+  const features = g.op('ReduceMean', [perPerson], { axes: [1], keepdims: 0 }, 'features');
+  const classifier = compiled.getLayer(layerNames.classifier);
+  const cw = await layerWeights(classifier);
+  const logits = g.op(
+    'Gemm',
+    [features, g.floats('classifier_kernel', cw.get('kernel')!.values, cw.get('kernel')!.shape), g.floats('classifier_bias', cw.get('bias')!.values, [config.numClasses])],
+    {},
+    'classifier',
+  );
+  const joints = config.layout.joints.length;
+  return g.graph(
+    compiled.name,
+    { name: inputName, dims: ['batch', config.persons, frames ?? 'frames', joints, channels] },
+    { name: outputName, dims: ['batch', config.numClasses], from: logits },
+  );
+}
