@@ -150,6 +150,8 @@ export {
   type CompileInferenceOptions,
   type InferenceMarker,
 } from './deploy/compileInference.js';
+export { exportOnnx, ONNX_OPSET, ONNX_CLASS_NAMES_KEY, ONNX_CONFIG_KEY, type ExportOnnxOptions } from './deploy/exportOnnx.js';
+export { decodeOnnxModel } from './deploy/onnx/encodeOnnxModel.js';
 export { StreamingRecognizer, type StreamingRecognizerOptions, type StreamingWarmup } from './deploy/streamingRecognizer.js';
 export { checkSequence, keypointIndex, type SkeletonSequence } from './data/skeletonSequence.js';
 export {

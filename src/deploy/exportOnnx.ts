@@ -121,7 +121,12 @@ async function buildGraph(compiled: tfl.LayersModel, inputName: string, outputNa
   g.fresh(outputName);
   const layers = compiled.layers;
   const mapping = layers.find((l) => l instanceof FixedGridMapping);
-  if (!mapping) fail('model', 'a compiled Ske2Grid model with a grid_mapping layer', layers.map((l) => l.name));
+  if (!mapping)
+    fail(
+      'model',
+      'a compiled Ske2Grid model with a grid_mapping layer',
+      layers.map((l) => l.name),
+    );
 
   // Joint -> cell map: [N, M, T, V, C] -> [N, M, T, H*W, C].
   const mw = await layerWeights(mapping);
@@ -176,7 +181,11 @@ async function buildGraph(compiled: tfl.LayersModel, inputName: string, outputNa
   const cw = await layerWeights(classifier);
   const logits = g.op(
     'Gemm',
-    [features, g.floats('classifier_kernel', cw.get('kernel')!.values, cw.get('kernel')!.shape), g.floats('classifier_bias', cw.get('bias')!.values, [config.numClasses])],
+    [
+      features,
+      g.floats('classifier_kernel', cw.get('kernel')!.values, cw.get('kernel')!.shape),
+      g.floats('classifier_bias', cw.get('bias')!.values, [config.numClasses]),
+    ],
     {},
     'classifier',
   );
