@@ -11,7 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { COCO17, Ske2GridError, argmax, bodyPartOfCocoJoint, getModelConfig, gridStageFromMatrix, renderGridSvg } from '../../src/index.js';
+import { COCO17, Ske2GridError, argmax, bodyPartOfCocoJoint, getModelConfig, gridStageFromMatrix, renderGridSvg, wasmThreadInfo } from '../../src/index.js';
 import { fail } from '../../src/errors.js';
 import { exampleMetadata, parseExampleSequence, type ExampleSequence } from './exampleData.js';
 
@@ -159,7 +159,11 @@ async function main(): Promise<void> {
   const backend = requestedBackend();
   showBackendLinks(backend);
   await useBackend(backend);
-  $('backend').textContent = tf.getBackend();
+  const threads = await wasmThreadInfo();
+  $('backend').textContent =
+    tf.getBackend() === 'wasm'
+      ? `wasm, ${threads.threadsInUse ?? 1} thread(s)${threads.crossOriginIsolated ? '' : ' (page not cross-origin isolated: no threads)'}`
+      : tf.getBackend();
 
   const [seqJson, model] = await Promise.all([fetch('./sequence.json').then((r) => r.json()), tfl.loadLayersModel('./model/model.json')]);
   const seq = parseExampleSequence(seqJson);
@@ -199,6 +203,8 @@ async function main(): Promise<void> {
     predicted: meta.classes[predicted],
     label: seq.labelName,
     probabilities: JSON.stringify(probabilities),
+    crossOriginIsolated: String(threads.crossOriginIsolated),
+    wasmThreads: String(threads.threadsInUse ?? ''),
   });
 }
 
