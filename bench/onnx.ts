@@ -76,13 +76,18 @@ async function main(): Promise<void> {
   const bytes = await exportOnnx(model);
   const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all' });
   const single = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
-  const tfjs = (m: typeof model): Runner => async (x) => {
-    const y = m.predict(x) as tf.Tensor;
-    const v = (await y.data()) as Float32Array;
-    y.dispose();
-    return v;
-  };
-  const onnx = (s: ort.InferenceSession): Runner => async (_x, input) => (await s.run({ skeletons: input })).logits.data as Float32Array;
+  const tfjs =
+    (m: typeof model): Runner =>
+    async (x) => {
+      const y = m.predict(x) as tf.Tensor;
+      const v = (await y.data()) as Float32Array;
+      y.dispose();
+      return v;
+    };
+  const onnx =
+    (s: ort.InferenceSession): Runner =>
+    async (_x, input) =>
+      (await s.run({ skeletons: input })).logits.data as Float32Array;
   const runtimes: [string, Runner][] = [
     ['tfjs-wasm', tfjs(model)],
     ['tfjs-wasm compiled', tfjs(compiled)],
@@ -98,7 +103,10 @@ async function main(): Promise<void> {
     const diffs = new Map<string, number>();
     for (const [name, run] of runtimes) {
       const logits = await run(x, input); // warm-up
-      diffs.set(name, tf.tidy(() => maxRelative(tf.tensor(logits), tf.tensor(reference))));
+      diffs.set(
+        name,
+        tf.tidy(() => maxRelative(tf.tensor(logits), tf.tensor(reference))),
+      );
     }
     for (let r = 0; r < reps; r++) {
       for (const [name, run] of runtimes) {
