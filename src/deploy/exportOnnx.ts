@@ -55,9 +55,10 @@ function toOutInHW(kernel: Float32Array, [kh, kw, cin, cout]: number[]): Float32
  * into the convolutions); a model from `compileForInference` is exported as it is. The graph takes
  * `skeletons` `[batch, persons, frames, joints, channels]` (float32; `batch` symbolic, `frames`
  * symbolic unless `options.frames` fixes it) and gives `logits` `[batch, classes]`, equal to the tfjs
- * model's in inference mode up to float32 rounding: a Gather (or MatMul) for the grid map, one
- * `Conv` per grid and temporal convolution on `[batch * persons, channels, frames, H, W]`, global
- * average pooling, the person mean and a `Gemm`. `metadata_props` hold the class names
+ * model's in inference mode up to float32 rounding: a Gather (or MatMul) for the grid map, per
+ * block a `1 x k x k` `Conv` on `[batch * persons, channels, frames, H, W]` and the temporal (and
+ * residual) convolution as a 2-D `Conv` on the view `[batch * persons, channels, frames, H * W]`,
+ * global average pooling, the person mean and a `Gemm`. `metadata_props` hold the class names
  * ({@link ONNX_CLASS_NAMES_KEY}) and the config ({@link ONNX_CONFIG_KEY}). Browser-safe; weights are
  * read with `data()`.
  *
@@ -155,21 +156,28 @@ async function buildGraph(compiled: tfl.LayersModel, inputName: string, outputNa
     const kt = block.temporalKernelSize;
     const p = (k - 1) / 2;
     const pt = (kt - 1) / 2;
-    const conv = (name: string, input: string, kd: number, kh: number, kw: number, strides: number[], pads: number[], base: string) => {
+    const conv = (name: string, input: string, kernelShape: number[], strides: number[], pads: number[]) => {
       const kernel = bw.get(`${name}_kernel`)!;
       const [, , cin, cout] = kernel.shape;
-      const weight = g.floats(`${block.name}_${name}_weight`, toOutInHW(kernel.values, kernel.shape), [cout, cin, kd, kh, kw]);
+      const weight = g.floats(`${block.name}_${name}_weight`, toOutInHW(kernel.values, kernel.shape), [cout, cin, ...kernelShape]);
       const bias = g.floats(`${block.name}_${name}_bias`, bw.get(`${name}_bias`)!.values, [cout]);
-      return g.op('Conv', [input, weight, bias], { kernel_shape: [kd, kh, kw], strides, pads }, base);
+      return g.op('Conv', [input, weight, bias], { kernel_shape: kernelShape, strides, pads }, `${block.name}_${name}`);
     };
-    const spatial = conv('spatial', x, 1, k, k, [1, 1, 1], [0, p, p, 0, p, p], `${block.name}_spatial`);
+    // Grid convolution per frame on [N*M, C, T, H, W] (a 1 x k x k Conv); then the temporal and
+    // residual convolutions as 2-D Convs on the free view [N*M, C, T, H*W] (reshapes, no transposes):
+    // ONNX Runtime runs 2-D convolutions on its fastest path (about 10 % faster here than 3-D).
+    const spatial = conv('spatial', x, [1, k, k], [1, 1, 1], [0, p, p, 0, p, p]);
     const relu = g.op('Relu', [spatial], {}, `${block.name}_spatial_relu`);
-    let y = conv('temporal', relu, kt, 1, 1, [block.stride, 1, 1], [pt, 0, 0, pt, 0, 0], `${block.name}_temporal`);
+    const cellsView = g.int64s(`${block.name}_cells_view`, [0, 0, 0, -1]);
+    const sequence = g.op('Reshape', [relu, cellsView], {}, `${block.name}_sequence`);
+    let y = conv('temporal', sequence, [kt, 1], [block.stride, 1], [pt, 0, pt, 0]);
     if (block.residual !== 'none') {
-      const shortcut = block.residual === 'identity' ? x : conv('residual', x, 1, 1, 1, [block.stride, 1, 1], [0, 0, 0, 0, 0, 0], `${block.name}_residual`);
+      const input = g.op('Reshape', [x, cellsView], {}, `${block.name}_input_sequence`);
+      const shortcut = block.residual === 'identity' ? input : conv('residual', input, [1, 1], [block.stride, 1], [0, 0, 0, 0]);
       y = g.op('Add', [y, shortcut], {}, `${block.name}_sum`);
     }
-    x = g.op('Relu', [y], {}, `${block.name}_out`);
+    const out = g.op('Relu', [y], {}, `${block.name}_out_sequence`);
+    x = g.op('Reshape', [out, g.int64s(`${block.name}_grid_view`, [0, 0, 0, h, w])], {}, `${block.name}_out`);
   }
 
   // Mean over frames and cells, then over persons; then the classifier.
