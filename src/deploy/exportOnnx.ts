@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { fail } from '../errors.js';
-import { FixedGridMapping } from '../layers/FixedGridMapping.js';
-import { FoldedGridConvBlock } from '../layers/FoldedGridConvBlock.js';
+import { FixedGridMapping } from './layers/FixedGridMapping.js';
+import { FOLDED_GRID_CONV_WEIGHTS, FoldedGridConvBlock } from './layers/FoldedGridConvBlock.js';
 import { getModelConfig, layerNames } from '../model/buildSke2Grid.js';
 import { toPlainConfig } from '../model/config.js';
 import { compileForInferenceAsync, inferenceMarker } from './compileInference.js';
@@ -156,11 +156,13 @@ async function buildGraph(compiled: tfl.LayersModel, inputName: string, outputNa
     const kt = block.temporalKernelSize;
     const p = (k - 1) / 2;
     const pt = (kt - 1) / 2;
-    const conv = (name: string, input: string, kernelShape: number[], strides: number[], pads: number[]) => {
-      const kernel = bw.get(`${name}_kernel`)!;
+    const W = FOLDED_GRID_CONV_WEIGHTS;
+    const schema = { spatial: [W.spatialKernel, W.spatialBias], temporal: [W.temporalKernel, W.temporalBias], residual: [W.residualKernel, W.residualBias] };
+    const conv = (name: keyof typeof schema, input: string, kernelShape: number[], strides: number[], pads: number[]) => {
+      const kernel = bw.get(schema[name][0].name)!;
       const [, , cin, cout] = kernel.shape;
       const weight = g.floats(`${block.name}_${name}_weight`, toOutInHW(kernel.values, kernel.shape), [cout, cin, ...kernelShape]);
-      const bias = g.floats(`${block.name}_${name}_bias`, bw.get(`${name}_bias`)!.values, [cout]);
+      const bias = g.floats(`${block.name}_${name}_bias`, bw.get(schema[name][1].name)!.values, [cout]);
       return g.op('Conv', [input, weight, bias], { kernel_shape: kernelShape, strides, pads }, `${block.name}_${name}`);
     };
     // Grid convolution per frame on [N*M, C, T, H, W] (a 1 x k x k Conv); then the temporal and
