@@ -8,11 +8,40 @@ import { compileForInferenceAsync, inferenceMarker } from './compileInference.js
 import { encodeOnnxModel } from './onnx/encodeOnnxModel.js';
 import { OnnxGraphBuilder } from './onnx/onnxGraph.js';
 
-/** ONNX operator set the exported graph uses: 17. */
+/**
+ * ONNX operator set the exported graph uses: 17.
+ *
+ * @example
+ * ```ts
+ * import { decodeOnnxModel, ONNX_OPSET } from 'ske2grid';
+ * declare const bytes: Uint8Array; // from exportOnnx(model)
+ * (decodeOnnxModel(bytes).opsetImport as { version: number }[])[0].version === ONNX_OPSET; // true
+ * ```
+ */
 export const ONNX_OPSET = 17;
-/** Key of the class names in the exported model's `metadata_props` (a JSON array of strings): `'class_names'`. */
+/**
+ * Key of the class names in the exported model's `metadata_props` (a JSON array of strings): `'class_names'`.
+ *
+ * @example
+ * ```ts
+ * import { decodeOnnxModel, ONNX_CLASS_NAMES_KEY } from 'ske2grid';
+ * declare const bytes: Uint8Array; // from exportOnnx(model, { classNames })
+ * const entry = decodeOnnxModel(bytes).metadataProps?.find((p) => p.key === ONNX_CLASS_NAMES_KEY);
+ * const classNames = JSON.parse(entry?.value ?? '[]') as string[]; // e.g. ['wave', 'sit', 'walk']
+ * ```
+ */
 export const ONNX_CLASS_NAMES_KEY = 'class_names';
-/** Key of the model config in the exported model's `metadata_props` (JSON, as `toPlainConfig` writes it): `'ske2grid_config'`. */
+/**
+ * Key of the model config in the exported model's `metadata_props` (JSON, as `toPlainConfig` writes it): `'ske2grid_config'`.
+ *
+ * @example
+ * ```ts
+ * import { decodeOnnxModel, ONNX_CONFIG_KEY, type Ske2GridConfig } from 'ske2grid';
+ * declare const bytes: Uint8Array; // from exportOnnx(model)
+ * const entry = decodeOnnxModel(bytes).metadataProps?.find((p) => p.key === ONNX_CONFIG_KEY);
+ * const config = JSON.parse(entry?.value ?? '{}') as Ske2GridConfig; // gridShape, layout, numClasses, ...
+ * ```
+ */
 export const ONNX_CONFIG_KEY = 'ske2grid_config';
 
 /** Options of {@link exportOnnx}. */
