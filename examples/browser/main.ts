@@ -11,7 +11,17 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { COCO17, Ske2GridError, argmax, bodyPartOfCocoJoint, getModelConfig, gridStageFromMatrix, renderGridSvg, fail, wasmThreadInfo } from '../../src/index.js';
+import {
+  COCO17,
+  Ske2GridError,
+  argmax,
+  bodyPartOfCocoJoint,
+  getModelConfig,
+  gridStageFromMatrix,
+  renderGridSvg,
+  fail,
+  wasmThreadInfo,
+} from '../../src/index.js';
 import { exampleMetadata, parseExampleSequence, type ExampleSequence } from './exampleData.js';
 
 /** Backends the page can run on, default first. */
