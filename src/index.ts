@@ -42,7 +42,6 @@ export { GridIndexTransform, type GridIndexTransformArgs, type PermutationUpdate
 export { GridConvBlock, type GridConvBlockArgs, type ResidualMode } from './layers/GridConvBlock.js';
 export { PersonGridPooling } from './layers/PersonGridPooling.js';
 export type { Shape } from './layers/layerBase.js';
-export { LAYER_CLASSES } from './deploy/layerClasses.js';
 
 // Model: config, builder, progressive growth
 export { resolveConfig, toPlainConfig, REFERENCE_BLOCKS, type Ske2GridConfig, type ResolvedSke2GridConfig, type BlockSpec } from './model/config.js';
@@ -139,6 +138,7 @@ export { fitSke2GridDataset, type FitSke2GridDatasetOptions } from './training/f
 export { evaluateSequences, type EvaluateSequencesOptions, type SequenceEvaluation } from './training/evaluateSequences.js';
 
 // Deployment
+export { LAYER_CLASSES } from './deploy/layerClasses.js';
 export {
   FixedGridMapping,
   isSelectionMatrix,
