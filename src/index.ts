@@ -84,6 +84,7 @@ export {
   sequenceFromBuffer,
   sampleValueCount,
   expectedDataBytes,
+  expectedScoreBytes,
   type DatasetManifest,
   type DatasetSampleEntry,
   type DatasetFormat,
