@@ -175,3 +175,14 @@ export {
   type ConvFormulation,
   type ConvFormulationSetting,
 } from './ops/convFormulation.js';
+export {
+  findNormalizationJoints,
+  findCenterJoint,
+  NORMALIZATION_ROLES,
+  type JointRef,
+  type NormalizationJointRoles,
+  type NormalizationJoints,
+} from './data/transforms/normalizationJoints.js';
+export { checkModelData, describeClipShape, type DataDescription } from './model/checkModelData.js';
+export { recipeFor, type TrainingRecipe, type RecipeOptions, type RecipeStage, type RecipeNormalization } from './training/recipeFor.js';
+export { recipePipelines, type RecipePipelines } from './training/recipePipelines.js';

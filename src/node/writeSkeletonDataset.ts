@@ -93,7 +93,7 @@ export async function writeSkeletonDataset(
     if (s.dims !== dims) fail(`${what}.dims`, `${dims} (as sequences[0])`, s.dims);
     if ((s.score !== undefined) !== withScores)
       fail(`${what}.score`, withScores ? 'scores (sequences[0] has them)' : 'none (sequences[0] has none)', s.score === undefined ? 'none' : 'scores');
-    if (s.imageShape !== undefined && !(s.imageShape.length === 2 && s.imageShape.every((x) => Number.isFinite(x) && x > 0))) {
+    if (s.imageShape !== undefined && !(s.imageShape.length === 2 && s.imageShape.every((x: number) => Number.isFinite(x) && x > 0))) {
       fail(`${what}.imageShape`, '[height, width] with positive sizes', s.imageShape);
     }
   });
