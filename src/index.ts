@@ -186,3 +186,4 @@ export {
 export { checkModelData, describeClipShape, type DataDescription } from './model/checkModelData.js';
 export { recipeFor, type TrainingRecipe, type RecipeOptions, type RecipeStage, type RecipeNormalization } from './training/recipeFor.js';
 export { recipePipelines, type RecipePipelines } from './training/recipePipelines.js';
+export { bodyPartOfJointName } from './pictures/bodyParts.js';

@@ -50,6 +50,8 @@ export interface TrainingRecipe {
   persons: number;
   /** Classes K. */
   numClasses: number;
+  /** Class names (`manifest.classes`), for reports and predictions. */
+  classes: string[];
   /** Training samples of the protocol (of the fold; the largest fold's when every fold is meant). */
   trainSamples: number;
   /** Median frames of the training samples. */
@@ -317,6 +319,7 @@ export function recipeFor(manifest: DatasetManifest, options: RecipeOptions = {}
     inChannels: channels.length,
     persons,
     numClasses: manifest.classes.length,
+    classes: [...manifest.classes],
     trainSamples: train.length,
     medianFrames,
     normalization,

@@ -16,8 +16,6 @@ export interface RecipePipelines {
   train: ClipMaker;
   /** Test clips: normalise, `testClips` deterministic clips (`evaluateSequences`' `clips`). */
   test: (seq: SkeletonSequence) => FormattedClips;
-  /** Single-clip test pipeline (for `predict` on one recording). */
-  predict: (seq: SkeletonSequence) => FormattedClips;
 }
 
 /** The pipeline options of a recipe's normalisation, clip length and persons. */
@@ -65,6 +63,5 @@ export function recipePipelines(recipe: TrainingRecipe, layout: SkeletonLayout):
     },
     train: pysklTrainPipeline({ ...options, augmentations }),
     test: pysklTestPipeline({ ...options, numClips: recipe.testClips }),
-    predict: pysklTestPipeline({ ...options, numClips: 1 }),
   };
 }

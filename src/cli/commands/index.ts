@@ -1,6 +1,7 @@
 /** Every `ske2grid` subcommand, in the order `ske2grid --help` lists them. */
 import type { CliCommand } from '../command.js';
 import { parityCommand } from './parity.js';
+import { trainCommand } from './train.js';
 
 /** The registered subcommands. */
-export const COMMANDS: readonly CliCommand[] = [parityCommand];
+export const COMMANDS: readonly CliCommand[] = [trainCommand, parityCommand];
