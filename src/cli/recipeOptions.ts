@@ -115,14 +115,16 @@ export function recipeBesideModel(modelDir: string): TrainingRecipe | undefined 
   return undefined;
 }
 
-/** What the recipe's clips of a dataset give a model (for `checkModelData`). */
+/** What the recipe's clips of a dataset give a model (for `checkModelData`): persons and frames of the recipe, joints and channels of the data. */
 export function describeRecipeData(recipe: TrainingRecipe, manifest: DatasetManifest): DataDescription {
+  const coords = manifest.coords?.names ?? (manifest.format.coord_dims === 3 ? ['x', 'y', 'z'] : ['x', 'y']).slice(0, manifest.format.coord_dims);
+  const channelNames = manifest.format.score_file !== undefined ? [...coords, 'score'] : coords;
   return {
     persons: recipe.persons,
     frames: recipe.clipLength,
     joints: manifest.format.num_joints,
-    channels: recipe.inChannels,
-    channelNames: recipe.channels,
+    channels: channelNames.length,
+    channelNames,
     layoutName: manifest.name,
     source: `dataset ${manifest.name}`,
   };

@@ -144,8 +144,8 @@ function positiveList(v: number[] | undefined, what: string, integer: boolean): 
   return v;
 }
 
-/** The default protocol: the first one with train/test lists or folds. */
-function defaultProtocol(m: DatasetManifest): string {
+/** The default protocol of a manifest: the first one with train/test lists or folds (throws when there is none). */
+export function defaultProtocol(m: DatasetManifest): string {
   const usable = datasetProtocols(m).filter((p) => m.splits[p].train !== undefined || m.splits[p].folds !== undefined);
   if (usable.length === 0) {
     throw new Ske2GridError(

@@ -98,12 +98,26 @@ async function trainRun(data: SkeletonDataset, recipe: TrainingRecipe, dir: stri
   writeFileSync(join(dir, RECIPE_JSON), `${JSON.stringify(recipe, null, 1)}\n`);
   io.out(
     `${m.name} ${recipe.protocol}${recipe.fold === null ? '' : ` fold ${recipe.fold}`}: ${split.train.length} train / ${split.test.length} test clips; ` +
-      `${recipe.kind.toUpperCase()} ${recipe.joints} joints x ${recipe.channels.join(', ')}, ${recipe.persons} person(s), T = ${recipe.clipLength}; ` +
+      `${recipe.kind.toUpperCase()}, ${recipe.joints} joints, channels ${recipe.channels.join(', ')}, ${recipe.persons} person(s), T = ${recipe.clipLength}; ` +
       `stages ${recipe.stages.map((s) => `${s.grid}x${s.grid} ${s.epochs} epochs lr ${s.learningRate}`).join(', ')}; batch ${recipe.batchSize}, rotation ${recipe.rotationDegrees}`,
   );
 
   const history: TrainingCurvePoint[] = [];
   const stages: StageMetrics[] = [];
+  const metrics: RunMetrics = {
+    dataset: m.name,
+    protocol: recipe.protocol,
+    fold: recipe.fold,
+    trainSamples: split.train.length,
+    testSamples: split.test.length,
+    backend,
+    seed: recipe.seed,
+    date: new Date().toISOString(),
+    stages,
+    history,
+  };
+  // Written after every stage, so an interrupted run keeps what it finished.
+  const writeMetrics = () => writeFileSync(join(dir, METRICS_JSON), `${JSON.stringify(metrics, null, 1)}\n`);
   let stageIndex = completedStages;
   let started = Date.now();
   const gridName = (i: number) => `${recipe.stages[i].grid}x${recipe.stages[i].grid}`;
@@ -124,6 +138,7 @@ async function trainRun(data: SkeletonDataset, recipe: TrainingRecipe, dir: stri
       `${gridName(i)}: test top-1 ${pct(result.top[1])}, top-5 ${pct(result.top[5] ?? 1)}, mean class ${pct(result.meanClassAccuracy)}` +
         (trained ? ` (trained ${trainSeconds.toFixed(0)} s)` : ' (resumed)'),
     );
+    writeMetrics();
   };
 
   let model = initial;
@@ -152,19 +167,8 @@ async function trainRun(data: SkeletonDataset, recipe: TrainingRecipe, dir: stri
   }
   await saveModel(model, join(dir, 'model'));
   writePictures(model, recipe, data, stages, history, dir);
-  const metrics: RunMetrics = {
-    dataset: m.name,
-    protocol: recipe.protocol,
-    fold: recipe.fold,
-    trainSamples: split.train.length,
-    testSamples: split.test.length,
-    backend,
-    seed: recipe.seed,
-    date: new Date().toISOString(),
-    stages,
-    history,
-  };
-  writeFileSync(join(dir, METRICS_JSON), `${JSON.stringify(metrics, null, 1)}\n`);
+  metrics.date = new Date().toISOString();
+  writeMetrics();
   for (const x of new Set([model, initial])) {
     (x.optimizer as tf.Optimizer | undefined)?.dispose();
     x.dispose();
