@@ -6,12 +6,15 @@
  *
  *   npm run bench:auto [-- --datasets utkinect,sbu] [--out bench/auto-recipe-results.json]
  *   npm run bench:auto -- --table          (prints the table of the results file only)
+ *   npm run bench:auto -- --collect --datasets sbu,nw_ucla
+ *       (records what runs still going or stopped have finished: the stages and folds in their
+ *        metrics.json files, marked `complete: false`, with the wall time so far)
  *
  * Datasets are read from ../shared/datasets/<name> (research use only; never copied here); the
  * trained models go to bench/.auto-recipe/<name> (git-ignored).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const ALL = ['utkinect', 'sbu', 'jhmdb_partial14', 'msr_action3d', 'nw_ucla'];
@@ -40,8 +43,12 @@ interface AutoRow {
   stages: { grid: number; epochs: number; learningRate: number }[];
   /** Test results per grid stage (the fold mean for a protocol with folds). */
   results: StageResult[];
-  /** Wall-clock seconds of the whole `ske2grid train` run (training, evaluation, saving). */
+  /** Wall-clock seconds of the whole `ske2grid train` run (training, evaluation, saving); so far, for an incomplete run. */
   wallSeconds: number;
+  /** False when the run had not finished: `results` then hold only the finished stages (and folds, see `foldsDone`). */
+  complete: boolean;
+  /** Folds finished, for an incomplete run of a protocol with folds (their mean is in `results`). */
+  foldsDone?: number;
   backend: string;
   date: string;
 }
@@ -84,7 +91,9 @@ function printTable(rows: AutoRow[]): void {
     const hand = handTuned(r.dataset);
     return [
       r.dataset,
-      r.protocol + (r.folds ? ` (mean of ${r.folds})` : ''),
+      r.protocol +
+        (r.folds ? ` (mean of ${r.foldsDone ?? r.folds}${r.foldsDone !== undefined ? ` of ${r.folds} folds` : ''})` : '') +
+        (r.complete ? '' : ' INCOMPLETE'),
       `T=${r.clipLength} b=${r.batchSize} rot=${r.rotationDegrees} ${r.stages.map((s) => `${s.grid}x${s.grid}:${s.epochs}@${s.learningRate}`).join(' ')}`,
       r.results.map((s) => `${s.grid} ${(100 * s.top1).toFixed(1)}`).join(', '),
       hand ? `${(100 * hand.top1).toFixed(1)} (${hand.grid} ${hand.model})` : 'none',
@@ -107,8 +116,55 @@ function train(dataset: string, out: string): Promise<number> {
   });
 }
 
+/** A row from the out directory of a run that has not finished (or was stopped): its finished stages and folds. */
+function collect(dataset: string): AutoRow | undefined {
+  const out = resolve(`bench/.auto-recipe/${dataset}`);
+  if (!existsSync(`${out}/recipe.json`)) return undefined;
+  const recipe = JSON.parse(readFileSync(`${out}/recipe.json`, 'utf8'));
+  const started = statSync(`${out}/recipe.json`).mtimeMs;
+  const runs = (recipe.folds > 0 ? Array.from({ length: recipe.folds }, (_, k) => `${out}/fold-${k}/metrics.json`) : [`${out}/metrics.json`])
+    .filter((f) => existsSync(f))
+    .map((f) => JSON.parse(readFileSync(f, 'utf8')) as { stages: StageResult[]; backend: string });
+  const full = runs.filter((r) => r.stages.length === recipe.stages.length);
+  // With folds: the mean over the folds that finished every stage; one split: the stages it finished.
+  const used = recipe.folds > 0 ? full : runs;
+  if (used.length === 0 || used[0].stages.length === 0) return undefined;
+  const results = used[0].stages.map((s, i) => ({
+    grid: s.grid,
+    top1: used.reduce((a, r) => a + r.stages[i].top1, 0) / used.length,
+    meanClassAccuracy: used.reduce((a, r) => a + r.stages[i].meanClassAccuracy, 0) / used.length,
+    trainSeconds: used.reduce((a, r) => a + r.stages[i].trainSeconds, 0),
+  }));
+  const complete = recipe.folds > 0 ? full.length === recipe.folds : results.length === recipe.stages.length;
+  return {
+    dataset,
+    protocol: recipe.protocol,
+    folds: recipe.folds,
+    clipLength: recipe.clipLength,
+    batchSize: recipe.batchSize,
+    rotationDegrees: recipe.rotationDegrees,
+    stages: recipe.stages,
+    results,
+    wallSeconds: (Date.now() - started) / 1000,
+    complete,
+    ...(recipe.folds > 0 && !complete ? { foldsDone: full.length } : {}),
+    backend: used[0].backend,
+    date: new Date().toISOString().slice(0, 10),
+  };
+}
+
 async function main(): Promise<void> {
   if (args.includes('--table')) {
+    printTable(readRows());
+    return;
+  }
+  if (args.includes('--collect')) {
+    for (const dataset of datasets) {
+      const row = collect(dataset);
+      if (!row) console.log(`${dataset}: no finished stage in bench/.auto-recipe/${dataset}`);
+      else if (readRows().some((r) => r.dataset === dataset && r.complete)) console.log(`${dataset}: a complete run is recorded already; kept`);
+      else saveRow(row);
+    }
     printTable(readRows());
     return;
   }
@@ -141,6 +197,7 @@ async function main(): Promise<void> {
       stages: recipe.stages,
       results,
       wallSeconds,
+      complete: true,
       backend: metrics.backend,
       date: new Date().toISOString().slice(0, 10),
     };
