@@ -18,7 +18,15 @@ export interface NormalizationJointRoles {
   shoulderLeft?: JointRef;
 }
 
-/** The role names of {@link NormalizationJointRoles}, in the order errors list them. */
+/**
+ * The role names of {@link NormalizationJointRoles}, in the order errors list them.
+ *
+ * @example
+ * ```ts
+ * import { NORMALIZATION_ROLES } from 'ske2grid';
+ * NORMALIZATION_ROLES; // ['center', 'spineBase', 'spineTop', 'shoulderRight', 'shoulderLeft']
+ * ```
+ */
 export const NORMALIZATION_ROLES = ['center', 'spineBase', 'spineTop', 'shoulderRight', 'shoulderLeft'] as const;
 
 /** The joints of the 3D view normalisation (`normalize3D` options): centre, spine `[base, top]`, shoulders `[right, left]`. */
