@@ -18,7 +18,7 @@ export { PersonGridPooling } from './layers/PersonGridPooling.js';
 export type { Shape } from './layers/layerBase.js';
 export { resolveConfig, toPlainConfig, REFERENCE_BLOCKS, type Ske2GridConfig, type ResolvedSke2GridConfig, type BlockSpec } from './model/config.js';
 export { buildSke2Grid, getModelConfig, layerNames, CONFIG_METADATA_KEY } from './model/buildSke2Grid.js';
-export { setBatchNormFrozen } from './model/batchNormMode.js';
+export { setBatchNormFrozen } from './model/setBatchNormFrozen.js';
 export { PermutationSync, syncPermutations, syncPermutationsAsync } from './training/permutationSync.js';
 export {
   loadOfficialWeights,
@@ -54,7 +54,7 @@ export {
   type ScoreEvaluation,
 } from './training/metrics.js';
 export { evaluateSke2Grid, predictLogits, type EvaluateOptions } from './training/evaluateSke2Grid.js';
-export { stageMixingMatrices } from './model/gridMapping.js';
+export { stageMixingMatrices } from './model/stageMixingMatrices.js';
 export {
   generateSyntheticActions,
   toBatch,
@@ -140,8 +140,14 @@ export {
   type TransformStep,
   type PysklPipelineOptions,
 } from './data/transforms/composeTransforms.js';
-export { FixedGridMapping, isSelectionMatrix, type FixedGridMappingArgs, type GridMappingMode, type GridMappingParts } from './layers/FixedGridMapping.js';
-export { FoldedGridConvBlock, type FoldedGridConvBlockArgs, type FoldedGridConvWeights, type FoldedResidual } from './layers/FoldedGridConvBlock.js';
+export {
+  FixedGridMapping,
+  isSelectionMatrix,
+  type FixedGridMappingArgs,
+  type GridMappingMode,
+  type GridMappingParts,
+} from './deploy/layers/FixedGridMapping.js';
+export { FoldedGridConvBlock, type FoldedGridConvBlockArgs, type FoldedGridConvWeights, type FoldedResidual } from './deploy/layers/FoldedGridConvBlock.js';
 export {
   compileForInference,
   compileForInferenceAsync,
