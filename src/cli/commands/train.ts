@@ -8,7 +8,7 @@ import { datasetSplit } from '../../data/readers/datasetManifest.js';
 import { Ske2GridError } from '../../errors.js';
 import { buildSke2Grid, getModelConfig } from '../../model/buildSke2Grid.js';
 import { checkModelData } from '../../model/checkModelData.js';
-import { stageMixingMatrices } from '../../model/gridMapping.js';
+import { stageMixingMatrices } from '../../model/stageMixingMatrices.js';
 import { openSkeletonDataset, type SkeletonDataset } from '../../node/datasetDirectory.js';
 import { loadModel, saveModel } from '../../node/fileIO.js';
 import { bodyPartOfJointName } from '../../pictures/bodyParts.js';
