@@ -3,7 +3,9 @@ import type { SkeletonSequence } from '../data/skeletonSequence.js';
 import { randomRotation, randomScale } from '../data/transforms/augment.js';
 import { pysklTestPipeline, pysklTrainPipeline, type PysklPipelineOptions } from '../data/transforms/composeTransforms.js';
 import type { FormattedClips } from '../data/transforms/formatClips.js';
+import { normalize2D } from '../data/transforms/normalize2d.js';
 import { centerSequence } from '../data/transforms/normalize3d.js';
+import { fail } from '../errors.js';
 import type { SkeletonLayout } from '../layouts/skeletonLayout.js';
 import { REFERENCE_BLOCKS, type Ske2GridConfig } from '../model/config.js';
 import type { TrainingRecipe } from './recipeFor.js';
@@ -23,7 +25,19 @@ function pipelineOptions(recipe: TrainingRecipe, layout: SkeletonLayout): PysklP
   const base = { clipLen: recipe.clipLength, persons: recipe.persons, layout };
   const n = recipe.normalization;
   if (n.kind === 'view3d') return { ...base, kind: '3d', normalize3D: { centerJoint: n.centerJoint, zAxis: n.zAxis, xAxis: n.xAxis } };
-  if (n.kind === 'image2d') return { ...base, kind: '2d', normalize2D: {} };
+  if (n.kind === 'image2d') {
+    // Each clip's own image size; never the 1080 x 1920 fallback of normalize2D.
+    const normalize = (seq: SkeletonSequence) => {
+      if (seq.imageShape === undefined)
+        fail(
+          `sequence${seq.id ? ` ${JSON.stringify(seq.id)}` : ''}.imageShape`,
+          '[height, width] (the recipe normalises 2D pixels by each image size)',
+          undefined,
+        );
+      return normalize2D(seq);
+    };
+    return { ...base, kind: '2d', normalize };
+  }
   return { ...base, kind: recipe.kind, normalize: (seq) => centerSequence(seq, n.centerJoint) };
 }
 

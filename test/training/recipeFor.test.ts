@@ -275,3 +275,19 @@ describe('findNormalizationJoints', () => {
     expect(findNormalizationJoints(layout)).toEqual({ centerJoint: 0, zAxis: [0, 1], xAxis: [3, 2] });
   });
 });
+
+describe('recipePipelines', () => {
+  it("2D image normalisation uses each clip's image size and refuses a clip without one", async () => {
+    const { recipePipelines } = await import('../../src/training/recipePipelines.js');
+    const coco = ['nose', 'left_shoulder', 'right_shoulder'];
+    const m = manifest(coco, { dims: 2, sample: () => ({ image_height: 100, image_width: 200 }) });
+    const recipe = { ...recipeFor(m), clipLength: 1, testClips: 1 };
+    const layout = { name: 'c', joints: coco, edges: [] as [number, number][] };
+    const seq = { keypoint: Float32Array.from([100, 50, 0, 0, 200, 100]), persons: 1, frames: 1, joints: 3, dims: 2, imageShape: [100, 200] as const, id: 'a' };
+    const { test } = recipePipelines(recipe, layout);
+    expect(Array.from(test(seq).data)).toEqual([0, 0, -1, -1, 1, 1]);
+    expect(() => test({ ...seq, imageShape: undefined })).toThrow(
+      'sequence "a".imageShape: expected [height, width] (the recipe normalises 2D pixels by each image size), got undefined',
+    );
+  });
+});
