@@ -55,15 +55,8 @@ export {
 } from './training/metrics.js';
 export { evaluateSke2Grid, predictLogits, type EvaluateOptions } from './training/evaluateSke2Grid.js';
 export { stageMixingMatrices } from './model/stageMixingMatrices.js';
-export {
-  generateSyntheticActions,
-  toBatch,
-  SYNTHETIC_ACTION_CLASSES,
-  type SyntheticActionOptions,
-  type SkeletonSample,
-  type SkeletonBatch,
-} from './data/syntheticActions.js';
-export { createRandom, type Random } from './data/random.js';
+export { generateSyntheticActions, SYNTHETIC_ACTION_CLASSES, type SyntheticActionOptions, type SyntheticActions } from './data/syntheticActions.js';
+export { createRandom, type Random } from './random/random.js';
 export {
   renderGridSvg,
   renderUptSvg,
@@ -94,13 +87,13 @@ export {
   type DatasetSplit,
   type SequenceFromBufferOptions,
 } from './data/readers/datasetManifest.js';
+export { posesToSequence, type PosesToSequenceOptions } from './data/readers/posesToSequence.js';
+export { poseFrameToKeypoints, type PoseFrameToKeypointsOptions, type PoseFrameKeypoints } from './data/readers/poseFrameToKeypoints.js';
+export { PoseTrackBuffer, type PoseTrackBufferOptions } from './data/readers/poseTrackBuffer.js';
+export { PersonSlotTracker } from './data/readers/personSlotTracker.js';
 export {
-  posesToSequence,
-  poseFrameToKeypoints,
   toCocoPose,
   detectPoseFormat,
-  PoseTrackBuffer,
-  PersonSlotTracker,
   BLAZEPOSE_TO_COCO17,
   POSE_FORMATS,
   type DetectedKeypoint,
@@ -109,21 +102,19 @@ export {
   type PoseFormat,
   type CocoPose,
   type PoseFrameOptions,
-  type PoseFrameToKeypointsOptions,
-  type PoseFrameKeypoints,
-  type PoseTrackBufferOptions,
-  type PosesToSequenceOptions,
-} from './data/readers/poseDetector.js';
-export { unpickle, ALLOWED_PICKLE_GLOBALS, type UnpickleOptions, type PickleValue } from './data/pickle/unpickle.js';
-export { float16ToFloat32, type NdArray, type NdArrayDType, type NdArrayData, type NumpyDtype, type Int64Mode } from './data/pickle/numpyArrays.js';
+} from './data/readers/poseFormats.js';
+export { unpickle, ALLOWED_PICKLE_GLOBALS, type UnpickleOptions, type PickleValue } from './pickle/unpickle.js';
+export { float16ToFloat32, type NdArray, type NdArrayDType, type NdArrayData, type NumpyDtype, type Int64Mode } from './pickle/numpyArrays.js';
 export { readPysklAnnotations, type PysklAnnotation, type PysklAnnotations, type PysklAnnotationsOptions } from './data/readers/pysklAnnotations.js';
 export { boneParents } from './layouts/bones.js';
-export { NumpyRandomState } from './data/numpyRandomState.js';
+export { NumpyRandomState } from './random/numpyRandomState.js';
 export { normalize2D, type Normalize2DOptions } from './data/transforms/normalize2d.js';
-export { normalize3D, centerSequence, type Normalize3DOptions, type CenterSequenceOptions } from './data/transforms/normalize3d.js';
-export { uniformSampleIndices, sampleFrames, type UniformSampleOptions } from './data/transforms/uniformSample.js';
+export { normalize3D, type Normalize3DOptions } from './data/transforms/normalize3d.js';
+export { centerSequence, type CenterSequenceOptions } from './data/transforms/centerSequence.js';
+export { uniformSampleIndices, type UniformSampleOptions } from './data/transforms/uniformSample.js';
+export { sampleFrames } from './data/transforms/sampleFrames.js';
 export { jointToBone, jointMotion, skeletonFeatures, type SkeletonFeature } from './data/transforms/skeletonFeatures.js';
-export { selectPersons, type SelectPersonsOptions } from './data/transforms/persons.js';
+export { selectPersons, type SelectPersonsOptions } from './data/transforms/selectPersons.js';
 export {
   randomRotation,
   randomScale,
@@ -133,13 +124,8 @@ export {
   type GaussianNoiseOptions,
 } from './data/transforms/augment.js';
 export { formatClips, type FormatClipsOptions, type FormattedClips } from './data/transforms/formatClips.js';
-export {
-  composeTransforms,
-  pysklTrainPipeline,
-  pysklTestPipeline,
-  type TransformStep,
-  type PysklPipelineOptions,
-} from './data/transforms/composeTransforms.js';
+export { composeTransforms, type TransformStep } from './data/transforms/composeTransforms.js';
+export { pysklTrainPipeline, pysklTestPipeline, type PysklPipelineOptions } from './data/transforms/pysklPipelines.js';
 export {
   FixedGridMapping,
   isSelectionMatrix,
@@ -159,18 +145,9 @@ export {
 } from './deploy/compileInference.js';
 export { StreamingRecognizer, type StreamingRecognizerOptions, type StreamingWarmup } from './deploy/streamingRecognizer.js';
 export { checkSequence, keypointIndex, type SkeletonSequence } from './data/skeletonSequence.js';
-export {
-  clipBatchDataset,
-  resolveIndices,
-  sourceGet,
-  sourceSize,
-  type SequenceSource,
-  type ClipMaker,
-  type ClipBatchOptions,
-  type ClipBatch,
-  type ClipBatchDataset,
-} from './data/clipBatches.js';
-export { fitSke2GridDataset, type FitSke2GridDatasetOptions, type BatchDataset } from './training/fitSke2Grid.js';
+export { resolveIndices, sourceGet, sourceSize, type SequenceSource } from './data/sequenceSource.js';
+export { clipBatchDataset, type ClipMaker, type ClipBatchOptions, type ClipBatch, type ClipBatchDataset, type BatchDataset } from './data/clipBatches.js';
+export { fitSke2GridDataset, type FitSke2GridDatasetOptions } from './training/fitSke2Grid.js';
 export { evaluateSequences, type EvaluateSequencesOptions, type SequenceEvaluation } from './training/evaluateSequences.js';
 export { paddedConv2d, type PaddedConv2dOptions } from './ops/paddedConv2d.js';
 export type { ConvActivation } from './ops/directConvolution.js';

@@ -1,6 +1,7 @@
 import { Ske2GridError, requireInt } from '../errors.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { ClipBatchDataset } from '../data/clipBatches.js';
 import { CONFIG_METADATA_KEY } from '../model/buildSke2Grid.js';
 import { checkModelData, describeClipShape } from '../model/checkModelData.js';
 import { CosineDecay } from './cosineDecay.js';
@@ -78,17 +79,6 @@ export async function fitSke2Grid(model: tfl.LayersModel, x: tf.Tensor, y: tf.Te
   });
 }
 
-/**
- * Batches `{xs, ys}` that `fitDataset` reads one at a time; `size` is batches per epoch and every
- * `iterator()` call starts an epoch (what `clipBatchDataset` returns).
- */
-export interface BatchDataset {
-  /** Batches per epoch. */
-  readonly size: number;
-  /** Starts an epoch. */
-  iterator(): Promise<{ next(): Promise<IteratorResult<{ xs: tf.Tensor; ys: tf.Tensor }>> }>;
-}
-
 /** Options of {@link fitSke2GridDataset}: the recipe of {@link FitSke2GridOptions} without the in-memory batching fields. */
 export type FitSke2GridDatasetOptions = Omit<FitSke2GridOptions, 'batchSize' | 'shuffle' | 'validationData'>;
 
@@ -107,7 +97,7 @@ export type FitSke2GridDatasetOptions = Omit<FitSke2GridOptions, 'batchSize' | '
  * await fitSke2GridDataset(model, clipBatchDataset(data, { clips, numClasses: 10 }), { epochs: 40 });
  * ```
  */
-export async function fitSke2GridDataset(model: tfl.LayersModel, dataset: BatchDataset, options: FitSke2GridDatasetOptions): Promise<tfl.History> {
+export async function fitSke2GridDataset(model: tfl.LayersModel, dataset: ClipBatchDataset, options: FitSke2GridDatasetOptions): Promise<tfl.History> {
   if (dataset == null || typeof dataset.iterator !== 'function' || !(dataset.size > 0)) {
     throw new Ske2GridError('dataset: expected a batch dataset with a positive size (batches per epoch) and iterator(), e.g. clipBatchDataset(...)');
   }
@@ -129,7 +119,7 @@ function isSke2Grid(model: tfl.LayersModel): boolean {
 }
 
 /** `dataset` whose first batch of every epoch is checked against the model before it is trained on. */
-function checkedBatches(model: tfl.LayersModel, dataset: BatchDataset): BatchDataset {
+function checkedBatches(model: tfl.LayersModel, dataset: ClipBatchDataset): ClipBatchDataset {
   return {
     size: dataset.size,
     async iterator() {

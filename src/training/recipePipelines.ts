@@ -1,10 +1,10 @@
 import type { ClipMaker } from '../data/clipBatches.js';
 import type { SkeletonSequence } from '../data/skeletonSequence.js';
 import { randomRotation, randomScale } from '../data/transforms/augment.js';
-import { pysklTestPipeline, pysklTrainPipeline, type PysklPipelineOptions } from '../data/transforms/composeTransforms.js';
+import { pysklTestPipeline, pysklTrainPipeline, type PysklPipelineOptions } from '../data/transforms/pysklPipelines.js';
 import type { FormattedClips } from '../data/transforms/formatClips.js';
 import { normalize2D } from '../data/transforms/normalize2d.js';
-import { centerSequence } from '../data/transforms/normalize3d.js';
+import { centerSequence } from '../data/transforms/centerSequence.js';
 import { fail } from '../errors.js';
 import type { SkeletonLayout } from '../layouts/skeletonLayout.js';
 import { REFERENCE_BLOCKS, type Ske2GridConfig } from '../model/config.js';

@@ -3,7 +3,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { fail, failAs } from '../errors.js';
 import { getModelConfig } from '../model/buildSke2Grid.js';
 import { growSke2Grid } from '../model/growSke2Grid.js';
-import { fitSke2Grid, fitSke2GridDataset, type BatchDataset, type FitSke2GridOptions } from './fitSke2Grid.js';
+import type { ClipBatchDataset } from '../data/clipBatches.js';
+import { fitSke2Grid, fitSke2GridDataset, type FitSke2GridOptions } from './fitSke2Grid.js';
 
 /** One stage of a progressive schedule: a grid, its epochs and optionally its own base learning rate. */
 export interface ProgressiveStage {
@@ -52,10 +53,10 @@ export interface TrainProgressiveResult {
  */
 export async function trainProgressive(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, options: TrainProgressiveOptions): Promise<TrainProgressiveResult>;
 /** {@link trainProgressive} on a streamed dataset of batches (e.g. `clipBatchDataset(...)`); `batchSize`/`shuffle`/`validationData` belong to the dataset. */
-export async function trainProgressive(model: tfl.LayersModel, dataset: BatchDataset, options: TrainProgressiveOptions): Promise<TrainProgressiveResult>;
+export async function trainProgressive(model: tfl.LayersModel, dataset: ClipBatchDataset, options: TrainProgressiveOptions): Promise<TrainProgressiveResult>;
 export async function trainProgressive(
   model: tfl.LayersModel,
-  data: tf.Tensor | BatchDataset,
+  data: tf.Tensor | ClipBatchDataset,
   yOrOptions: tf.Tensor | TrainProgressiveOptions,
   maybeOptions?: TrainProgressiveOptions,
 ): Promise<TrainProgressiveResult> {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/command.js';
 import { runCli } from '../../src/cli/runCli.js';
-import { createRandom } from '../../src/data/random.js';
+import { createRandom } from '../../src/random/random.js';
 import type { SkeletonSequence } from '../../src/data/skeletonSequence.js';
 import { KINECT20 } from '../../src/layouts/kinect20.js';
 import { defineLayout } from '../../src/layouts/skeletonLayout.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRandom } from '../../../src/data/random.js';
+import { createRandom } from '../../../src/random/random.js';
 import { FoldedGridConvBlock, type FoldedGridConvWeights } from '../../../src/deploy/layers/FoldedGridConvBlock.js';
 import { useBackend } from '../../helpers/backends.js';
 import { saveToMemory } from '../../helpers/roundTrip.js';
