@@ -45,10 +45,10 @@ interface AutoRow {
   results: StageResult[];
   /** Wall-clock seconds of the whole `ske2grid train` run (training, evaluation, saving); so far, for an incomplete run. */
   wallSeconds: number;
-  /** False when the run had not finished: `results` then hold only the finished stages (and folds, see `foldsDone`). */
+  /** False when the run had not finished: `results` then hold only the finished stages (and folds, see `foldIndices`). */
   complete: boolean;
   /** Folds finished, for an incomplete run of a protocol with folds (their mean is in `results`). */
-  foldsDone?: number;
+  foldIndices?: number[];
   backend: string;
   date: string;
 }
@@ -76,24 +76,32 @@ function saveRow(row: AutoRow): void {
   );
 }
 
-/** Best hand-tuned single-stream (joint) result per dataset: the fold mean for protocols with folds. */
-function handTuned(dataset: string): HandRow | undefined {
+/**
+ * Best hand-tuned single-stream (joint) result per dataset: the fold mean for protocols with folds, or
+ * the mean of the same folds' rows when only some folds of the automatic run finished.
+ */
+function handTuned(dataset: string, folds?: number[]): HandRow | undefined {
   const file = resolve('bench/accuracy-results.json');
   if (!existsSync(file)) return undefined;
-  const rows = (JSON.parse(readFileSync(file, 'utf8')).rows as HandRow[]).filter((r) => r.dataset === dataset && r.stream === 'j' && r.fold === null);
-  return rows.sort((a, b) => b.top1 - a.top1)[0];
+  const all = (JSON.parse(readFileSync(file, 'utf8')).rows as HandRow[]).filter((r) => r.dataset === dataset && r.stream === 'j');
+  if (folds) {
+    const same = all.filter((r) => r.fold !== null && folds.includes(r.fold));
+    if (same.length !== folds.length) return undefined;
+    return { ...same[0], fold: null, top1: same.reduce((a, r) => a + r.top1, 0) / same.length };
+  }
+  return all.filter((r) => r.fold === null).sort((a, b) => b.top1 - a.top1)[0];
 }
 
 function printTable(rows: AutoRow[]): void {
   const head = ['dataset', 'protocol', 'auto recipe', 'auto top-1 % (per grid)', 'best hand-tuned top-1 %', 'difference', 'wall time'];
   const body = rows.map((r) => {
     const best = r.results.reduce((a, b) => (b.top1 > a.top1 ? b : a));
-    const hand = handTuned(r.dataset);
+    const hand = handTuned(r.dataset, r.foldIndices);
     return [
       r.dataset,
       r.protocol +
-        (r.folds ? ` (mean of ${r.foldsDone ?? r.folds}${r.foldsDone !== undefined ? ` of ${r.folds} folds` : ''})` : '') +
-        (r.complete ? '' : ' INCOMPLETE'),
+        (r.folds ? (r.foldIndices ? ` (fold ${r.foldIndices.join(', ')} of ${r.folds})` : ` (mean of ${r.folds})`) : '') +
+        (r.complete === false ? ' INCOMPLETE' : ''),
       `T=${r.clipLength} b=${r.batchSize} rot=${r.rotationDegrees} ${r.stages.map((s) => `${s.grid}x${s.grid}:${s.epochs}@${s.learningRate}`).join(' ')}`,
       r.results.map((s) => `${s.grid} ${(100 * s.top1).toFixed(1)}`).join(', '),
       hand ? `${(100 * hand.top1).toFixed(1)} (${hand.grid} ${hand.model})` : 'none',
@@ -122,10 +130,12 @@ function collect(dataset: string): AutoRow | undefined {
   if (!existsSync(`${out}/recipe.json`)) return undefined;
   const recipe = JSON.parse(readFileSync(`${out}/recipe.json`, 'utf8'));
   const started = statSync(`${out}/recipe.json`).mtimeMs;
-  const runs = (recipe.folds > 0 ? Array.from({ length: recipe.folds }, (_, k) => `${out}/fold-${k}/metrics.json`) : [`${out}/metrics.json`])
-    .filter((f) => existsSync(f))
-    .map((f) => JSON.parse(readFileSync(f, 'utf8')) as { stages: StageResult[]; backend: string });
-  const full = runs.filter((r) => r.stages.length === recipe.stages.length);
+  const files = recipe.folds > 0 ? Array.from({ length: recipe.folds }, (_, k) => `${out}/fold-${k}/metrics.json`) : [`${out}/metrics.json`];
+  const read = files.map((f) => (existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as { stages: StageResult[]; backend: string }) : null));
+  const runs = read.filter((r): r is NonNullable<typeof r> => r !== null);
+  // Fold indices whose run finished every stage.
+  const done = read.map((r, k) => (r !== null && r.stages.length === recipe.stages.length ? k : -1)).filter((k) => k >= 0);
+  const full = done.map((k) => read[k] as NonNullable<(typeof read)[number]>);
   // With folds: the mean over the folds that finished every stage; one split: the stages it finished.
   const used = recipe.folds > 0 ? full : runs;
   if (used.length === 0 || used[0].stages.length === 0) return undefined;
@@ -147,7 +157,7 @@ function collect(dataset: string): AutoRow | undefined {
     results,
     wallSeconds: (Date.now() - started) / 1000,
     complete,
-    ...(recipe.folds > 0 && !complete ? { foldsDone: full.length } : {}),
+    ...(recipe.folds > 0 && !complete ? { foldIndices: done } : {}),
     backend: used[0].backend,
     date: new Date().toISOString().slice(0, 10),
   };
@@ -162,7 +172,7 @@ async function main(): Promise<void> {
     for (const dataset of datasets) {
       const row = collect(dataset);
       if (!row) console.log(`${dataset}: no finished stage in bench/.auto-recipe/${dataset}`);
-      else if (readRows().some((r) => r.dataset === dataset && r.complete)) console.log(`${dataset}: a complete run is recorded already; kept`);
+      else if (readRows().some((r) => r.dataset === dataset && r.complete !== false)) console.log(`${dataset}: a complete run is recorded already; kept`);
       else saveRow(row);
     }
     printTable(readRows());
