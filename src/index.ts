@@ -3,72 +3,57 @@
  * TensorFlow.js layers. Importing this module registers the layer classes for `tf.loadLayersModel`.
  * @packageDocumentation
  */
-export { Ske2GridError } from './errors.js';
+
+// Errors
+export { Ske2GridError, fail } from './errors.js';
+
+// Skeleton layouts (plain data)
 export { defineLayout, adjacencyPrior, type SkeletonLayout, type PriorMode } from './layouts/skeletonLayout.js';
 export { COCO17 } from './layouts/coco17.js';
 export { NTU25 } from './layouts/ntu25.js';
 export { KINECT20 } from './layouts/kinect20.js';
 export { resolveLayout, LAYOUT_NAMES, type LayoutName } from './layouts/registry.js';
+export { boneParents } from './layouts/bones.js';
+
+// Random sources
+export { createRandom, type Random } from './random/random.js';
+export { NumpyRandomState } from './random/numpyRandomState.js';
+
+// Safe pickle reading
+export { unpickle, ALLOWED_PICKLE_GLOBALS, type UnpickleOptions, type PickleValue } from './pickle/unpickle.js';
+export { float16ToFloat32, type NdArray, type NdArrayDType, type NdArrayData, type NumpyDtype, type Int64Mode } from './pickle/numpyArrays.js';
+
+// Tensor ops
 export { greedyAssignment, isPermutation, gumbelNoise } from './ops/greedyAssignment.js';
+export { paddedConv2d, type PaddedConv2dOptions } from './ops/paddedConv2d.js';
+export type { ConvActivation } from './ops/directConvolution.js';
+export {
+  CONV_FORMULATIONS,
+  DEFAULT_CONV_FORMULATIONS,
+  resolveConvFormulation,
+  type ConvFormulation,
+  type ConvFormulationSetting,
+} from './ops/convFormulation.js';
+
+// Layers
 export { SkeletonNormalization, type SkeletonNormalizationArgs } from './layers/SkeletonNormalization.js';
 export { UpsamplingTransform, type UpsamplingTransformArgs } from './layers/UpsamplingTransform.js';
 export { GridIndexTransform, type GridIndexTransformArgs, type PermutationUpdateOptions } from './layers/GridIndexTransform.js';
 export { GridConvBlock, type GridConvBlockArgs, type ResidualMode } from './layers/GridConvBlock.js';
 export { PersonGridPooling } from './layers/PersonGridPooling.js';
 export type { Shape } from './layers/layerBase.js';
+
+// Model: config, builder, progressive growth
 export { resolveConfig, toPlainConfig, REFERENCE_BLOCKS, type Ske2GridConfig, type ResolvedSke2GridConfig, type BlockSpec } from './model/config.js';
 export { buildSke2Grid, getModelConfig, layerNames, CONFIG_METADATA_KEY } from './model/buildSke2Grid.js';
 export { setBatchNormFrozen } from './model/setBatchNormFrozen.js';
-export { PermutationSync, syncPermutations, syncPermutationsAsync } from './training/permutationSync.js';
-export {
-  loadOfficialWeights,
-  exportOfficialStateDict,
-  officialWeightMap,
-  type OfficialWeightMapping,
-  type StateDict,
-  type StateDictTensor,
-  type LoadOfficialWeightsOptions,
-  type LoadOfficialWeightsReport,
-} from './interop/officialWeights.js';
-export { ParityFixture, type ParityManifest, type FixtureTensorEntry } from './interop/parityFixture.js';
-export { runParityChecks, maxRelative, maxAbsolute, type ParityCheck, type ParityTolerances } from './interop/parityChecks.js';
 export { checkSkeletonInput } from './model/checkSkeletonInput.js';
+export { checkModelData, describeClipShape, type DataDescription } from './model/checkModelData.js';
 export { growSke2Grid, embedGrid, type GrowOptions } from './model/growSke2Grid.js';
-export { SgdWithWeightDecay, type SgdWithWeightDecayOptions } from './training/sgdWithWeightDecay.js';
-export { CosineDecay, cosineLearningRate, type CosineDecayOptions } from './training/cosineDecay.js';
-export { ProgressReporter, formatProgress, terminalProgress, type ProgressState } from './training/progress.js';
-export { fitSke2Grid, logitsCrossEntropy, type FitSke2GridOptions } from './training/fitSke2Grid.js';
-export { trainProgressive, type ProgressiveStage, type TrainProgressiveOptions, type TrainProgressiveResult } from './training/trainProgressive.js';
-export {
-  topKAccuracy,
-  meanClassAccuracy,
-  confusionMatrix,
-  argmax,
-  softmax,
-  averageClipScores,
-  evaluateScores,
-  scoresFromTensor,
-  labelsFromTensor,
-  type ScoreRows,
-  type EvaluateScoresOptions,
-  type ScoreEvaluation,
-} from './training/metrics.js';
-export { evaluateSke2Grid, predictLogits, type EvaluateOptions } from './training/evaluateSke2Grid.js';
 export { stageMixingMatrices } from './model/stageMixingMatrices.js';
+
+// Skeleton data: the clip type, readers, transforms, batching, synthetic actions
 export { generateSyntheticActions, SYNTHETIC_ACTION_CLASSES, type SyntheticActionOptions, type SyntheticActions } from './data/syntheticActions.js';
-export { createRandom, type Random } from './random/random.js';
-export {
-  renderGridSvg,
-  renderUptSvg,
-  gridStageFromMatrix,
-  bodyPartOfCocoJoint,
-  shortJointName,
-  BODY_PART_GROUPS,
-  type GridPictureStage,
-  type GridSvgOptions,
-  type UptSvgOptions,
-} from './pictures/gridSvg.js';
-export { renderTrainingCurvesSvg, type TrainingCurvePoint, type TrainingCurvesSvgOptions } from './pictures/trainingCurvesSvg.js';
 export {
   parseDatasetManifest,
   layoutFromManifest,
@@ -103,13 +88,17 @@ export {
   type CocoPose,
   type PoseFrameOptions,
 } from './data/readers/poseFormats.js';
-export { unpickle, ALLOWED_PICKLE_GLOBALS, type UnpickleOptions, type PickleValue } from './pickle/unpickle.js';
-export { float16ToFloat32, type NdArray, type NdArrayDType, type NdArrayData, type NumpyDtype, type Int64Mode } from './pickle/numpyArrays.js';
 export { readPysklAnnotations, type PysklAnnotation, type PysklAnnotations, type PysklAnnotationsOptions } from './data/readers/pysklAnnotations.js';
-export { boneParents } from './layouts/bones.js';
-export { NumpyRandomState } from './random/numpyRandomState.js';
 export { normalize2D, type Normalize2DOptions } from './data/transforms/normalize2d.js';
 export { normalize3D, type Normalize3DOptions } from './data/transforms/normalize3d.js';
+export {
+  findNormalizationJoints,
+  findCenterJoint,
+  NORMALIZATION_ROLES,
+  type JointRef,
+  type NormalizationJointRoles,
+  type NormalizationJoints,
+} from './data/transforms/normalizationJoints.js';
 export { centerSequence, type CenterSequenceOptions } from './data/transforms/centerSequence.js';
 export { uniformSampleIndices, type UniformSampleOptions } from './data/transforms/uniformSample.js';
 export { sampleFrames } from './data/transforms/sampleFrames.js';
@@ -126,6 +115,38 @@ export {
 export { formatClips, type FormatClipsOptions, type FormattedClips } from './data/transforms/formatClips.js';
 export { composeTransforms, type TransformStep } from './data/transforms/composeTransforms.js';
 export { pysklTrainPipeline, pysklTestPipeline, type PysklPipelineOptions } from './data/transforms/pysklPipelines.js';
+export { checkSequence, keypointIndex, type SkeletonSequence } from './data/skeletonSequence.js';
+export { resolveIndices, sourceGet, sourceSize, type SequenceSource } from './data/sequenceSource.js';
+export { clipBatchDataset, type ClipMaker, type ClipBatchOptions, type ClipBatch, type ClipBatchDataset, type BatchDataset } from './data/clipBatches.js';
+
+// Training and evaluation
+export { PermutationSync, syncPermutations, syncPermutationsAsync } from './training/permutationSync.js';
+export { SgdWithWeightDecay, type SgdWithWeightDecayOptions } from './training/sgdWithWeightDecay.js';
+export { CosineDecay, cosineLearningRate, type CosineDecayOptions } from './training/cosineDecay.js';
+export { ProgressReporter, formatProgress, terminalProgress, type ProgressState } from './training/progress.js';
+export { fitSke2Grid, logitsCrossEntropy, type FitSke2GridOptions } from './training/fitSke2Grid.js';
+export { trainProgressive, type ProgressiveStage, type TrainProgressiveOptions, type TrainProgressiveResult } from './training/trainProgressive.js';
+export {
+  topKAccuracy,
+  meanClassAccuracy,
+  confusionMatrix,
+  argmax,
+  softmax,
+  averageClipScores,
+  evaluateScores,
+  scoresFromTensor,
+  labelsFromTensor,
+  type ScoreRows,
+  type EvaluateScoresOptions,
+  type ScoreEvaluation,
+} from './training/metrics.js';
+export { evaluateSke2Grid, predictLogits, type EvaluateOptions } from './training/evaluateSke2Grid.js';
+export { fitSke2GridDataset, type FitSke2GridDatasetOptions } from './training/fitSke2Grid.js';
+export { evaluateSequences, type EvaluateSequencesOptions, type SequenceEvaluation } from './training/evaluateSequences.js';
+export { recipeFor, type TrainingRecipe, type RecipeOptions, type RecipeStage, type RecipeNormalization } from './training/recipeFor.js';
+export { recipePipelines, type RecipePipelines } from './training/recipePipelines.js';
+
+// Deployment
 export {
   FixedGridMapping,
   isSelectionMatrix,
@@ -144,29 +165,32 @@ export {
   type InferenceMarker,
 } from './deploy/compileInference.js';
 export { StreamingRecognizer, type StreamingRecognizerOptions, type StreamingWarmup } from './deploy/streamingRecognizer.js';
-export { checkSequence, keypointIndex, type SkeletonSequence } from './data/skeletonSequence.js';
-export { resolveIndices, sourceGet, sourceSize, type SequenceSource } from './data/sequenceSource.js';
-export { clipBatchDataset, type ClipMaker, type ClipBatchOptions, type ClipBatch, type ClipBatchDataset, type BatchDataset } from './data/clipBatches.js';
-export { fitSke2GridDataset, type FitSke2GridDatasetOptions } from './training/fitSke2Grid.js';
-export { evaluateSequences, type EvaluateSequencesOptions, type SequenceEvaluation } from './training/evaluateSequences.js';
-export { paddedConv2d, type PaddedConv2dOptions } from './ops/paddedConv2d.js';
-export type { ConvActivation } from './ops/directConvolution.js';
+
+// Interop with the official code
 export {
-  CONV_FORMULATIONS,
-  DEFAULT_CONV_FORMULATIONS,
-  resolveConvFormulation,
-  type ConvFormulation,
-  type ConvFormulationSetting,
-} from './ops/convFormulation.js';
+  loadOfficialWeights,
+  exportOfficialStateDict,
+  officialWeightMap,
+  type OfficialWeightMapping,
+  type StateDict,
+  type StateDictTensor,
+  type LoadOfficialWeightsOptions,
+  type LoadOfficialWeightsReport,
+} from './interop/officialWeights.js';
+export { ParityFixture, type ParityManifest, type FixtureTensorEntry } from './interop/parityFixture.js';
+export { runParityChecks, maxRelative, maxAbsolute, type ParityCheck, type ParityTolerances } from './interop/parityChecks.js';
+
+// Pictures
 export {
-  findNormalizationJoints,
-  findCenterJoint,
-  NORMALIZATION_ROLES,
-  type JointRef,
-  type NormalizationJointRoles,
-  type NormalizationJoints,
-} from './data/transforms/normalizationJoints.js';
-export { checkModelData, describeClipShape, type DataDescription } from './model/checkModelData.js';
-export { recipeFor, type TrainingRecipe, type RecipeOptions, type RecipeStage, type RecipeNormalization } from './training/recipeFor.js';
-export { recipePipelines, type RecipePipelines } from './training/recipePipelines.js';
+  renderGridSvg,
+  renderUptSvg,
+  gridStageFromMatrix,
+  bodyPartOfCocoJoint,
+  shortJointName,
+  BODY_PART_GROUPS,
+  type GridPictureStage,
+  type GridSvgOptions,
+  type UptSvgOptions,
+} from './pictures/gridSvg.js';
+export { renderTrainingCurvesSvg, type TrainingCurvePoint, type TrainingCurvesSvgOptions } from './pictures/trainingCurvesSvg.js';
 export { bodyPartOfJointName } from './pictures/bodyParts.js';
