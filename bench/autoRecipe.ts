@@ -127,9 +127,11 @@ function train(dataset: string, out: string): Promise<number> {
 /** A row from the out directory of a run that has not finished (or was stopped): its finished stages and folds. */
 function collect(dataset: string): AutoRow | undefined {
   const out = resolve(`bench/.auto-recipe/${dataset}`);
-  if (!existsSync(`${out}/recipe.json`)) return undefined;
-  const recipe = JSON.parse(readFileSync(`${out}/recipe.json`, 'utf8'));
-  const started = statSync(`${out}/recipe.json`).mtimeMs;
+  // A run of a protocol with folds writes its top-level recipe.json at the end: fold 0's has the same values.
+  const recipeFile = [`${out}/recipe.json`, `${out}/fold-0/recipe.json`].find((f) => existsSync(f));
+  if (recipeFile === undefined) return undefined;
+  const recipe = JSON.parse(readFileSync(recipeFile, 'utf8'));
+  const started = statSync(recipeFile).mtimeMs;
   const files = recipe.folds > 0 ? Array.from({ length: recipe.folds }, (_, k) => `${out}/fold-${k}/metrics.json`) : [`${out}/metrics.json`];
   const read = files.map((f) => (existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as { stages: StageResult[]; backend: string }) : null));
   const runs = read.filter((r): r is NonNullable<typeof r> => r !== null);
