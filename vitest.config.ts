@@ -30,7 +30,7 @@ const nodeProject: TestProjectInlineConfiguration = {
 /** The browser suite in headless Chromium (playwright provider): webgl, webgpu and wasm backends. */
 const browserProject: TestProjectInlineConfiguration = {
   extends: true,
-  optimizeDeps: { include: tfjsPackages },
+  optimizeDeps: { include: [...tfjsPackages, 'onnxruntime-web/wasm'] },
   test: {
     name: 'browser',
     include: ['test/browser-suite/**/*.browser.test.ts'],

@@ -164,6 +164,10 @@ export {
   type CompileInferenceOptions,
   type InferenceMarker,
 } from './deploy/compileInference.js';
+export { exportOnnx, ONNX_OPSET, ONNX_CLASS_NAMES_KEY, ONNX_CONFIG_KEY, type ExportOnnxOptions } from './deploy/exportOnnx.js';
+export { decodeOnnxModel } from './deploy/onnx/encodeOnnxModel.js';
+export { wasmThreadInfo, type WasmThreadInfo, type WasmThreadInfoOptions } from './deploy/wasmThreadInfo.js';
+export { CROSS_ORIGIN_ISOLATION_HEADERS } from './deploy/crossOriginIsolation.js';
 export { StreamingRecognizer, type StreamingRecognizerOptions, type StreamingWarmup } from './deploy/streamingRecognizer.js';
 
 // Interop with the official code

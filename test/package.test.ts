@@ -61,6 +61,7 @@ const CONSUMER_BODY = `
     shape: after[0].shape,
     maxDiff,
     nonZeroMaxAbs,
+    onnxBytes: (await exportOnnx(model)).length,
     classNames: [...new Set(loaded.layers.map((l) => l.getClassName()))],
     readParityFixture: typeof readParityFixture,
     sharedErrorClass: (() => {
@@ -73,7 +74,7 @@ const CONSUMER_BODY = `
 const ESM_SCRIPT = `import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
-import { buildSke2Grid, Ske2GridError } from 'ske2grid';
+import { buildSke2Grid, exportOnnx, Ske2GridError } from 'ske2grid';
 import { readParityFixture } from 'ske2grid/node';
 ${CONSUMER_BODY}
 `;
@@ -82,7 +83,7 @@ const CJS_SCRIPT = `'use strict';
 const tf = require('@tensorflow/tfjs-core');
 const tfl = require('@tensorflow/tfjs-layers');
 require('@tensorflow/tfjs-backend-cpu');
-const { buildSke2Grid, Ske2GridError } = require('ske2grid');
+const { buildSke2Grid, exportOnnx, Ske2GridError } = require('ske2grid');
 const { readParityFixture } = require('ske2grid/node');
 (async () => {
 ${CONSUMER_BODY}
@@ -115,6 +116,7 @@ interface ConsumerResult {
   shape: number[];
   maxDiff: number;
   nonZeroMaxAbs: number;
+  onnxBytes: number;
   classNames: string[];
   readParityFixture: string;
   sharedErrorClass: boolean;
@@ -168,6 +170,9 @@ describe('packed tarball', () => {
     run('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1'], tmp);
     // One tfjs copy, shared with the package, as a consumer that installed the peers has.
     symlinkSync(join(ROOT, 'node_modules', '@tensorflow'), join(consumer, 'node_modules', '@tensorflow'), 'junction');
+    // The package's runtime dependencies, as npm would install them beside it.
+    const runtime = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
+    for (const dep of runtime) symlinkSync(join(ROOT, 'node_modules', dep), join(consumer, 'node_modules', dep), 'junction');
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }));
     writeFileSync(join(consumer, 'test.mjs'), ESM_SCRIPT);
     writeFileSync(join(consumer, 'test.cjs'), CJS_SCRIPT);
@@ -248,6 +253,7 @@ describe('packed tarball', () => {
     expect(result.shape).toEqual([1, 3]);
     expect(result.maxDiff).toBeLessThan(1e-6);
     expect(result.nonZeroMaxAbs).toBeGreaterThan(0);
+    expect(result.onnxBytes).toBeGreaterThan(1000);
     expect(result.classNames).toEqual(expect.arrayContaining(['Ske2GridGridConvBlock', 'Ske2GridGridIndexTransform']));
     expect(result.readParityFixture).toBe('function');
     // ske2grid/node shares its classes with ske2grid (one copy at run time).

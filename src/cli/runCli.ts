@@ -28,9 +28,14 @@ export function mainHelp(): string {
 export async function runCli(argv: string[], io: CliIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    // Without a command the help is a usage error: it goes to stderr with exit code 2.
+    if (name === undefined) {
+      io.err(mainHelp());
+      return 2;
+    }
     const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
     io.out(topic ? commandHelp(topic) : mainHelp());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
