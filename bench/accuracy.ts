@@ -30,6 +30,7 @@ import {
   datasetSplit,
   evaluateScores,
   evaluateSequences,
+  findNormalizationJoints,
   fitSke2GridDataset,
   growSke2Grid,
   layoutFromManifest,
@@ -47,12 +48,12 @@ import { setUpScript } from '../scripts/scriptSetup.js';
 
 setUpScript('bench:accuracy');
 
-/** The recipe per dataset: protocol, persons and the joints of the 3D normalisation (layouts come from the manifests). */
+/**
+ * The recipe per dataset: protocol and training values (layouts, persons and the joints of the 3D
+ * normalisation come from the manifests: `findNormalizationJoints` finds them by name).
+ */
 interface DatasetRecipe {
   protocol: string;
-  persons: number;
-  /** 3D normalisation joints (centre, spine pair, shoulder pair) in the dataset's joint order. */
-  normalize3D: { centerJoint: number; zAxis: [number, number]; xAxis: [number, number] };
   /** Published results for orientation (see ../shared/datasets/README.md). */
   published: string;
   citation: string;
@@ -76,8 +77,6 @@ interface TrainingDefaults {
 const RECIPES: Record<string, DatasetRecipe> = {
   nw_ucla: {
     protocol: 'cross_view',
-    persons: 1,
-    normalize3D: { centerJoint: 1, zAxis: [0, 1], xAxis: [8, 4] },
     published: 'ST-GCN-class ~89-92, Shift-GCN 94.6, CTR-GCN 96.5',
     citation: 'Wang, Nie, Xia, Wu, Zhu, "Cross-view action modeling, learning and recognition", CVPR 2014',
     // Cross-view: strong rotations stand in for the unseen camera; 50 + 15 epochs fit ~1 h on one core.
@@ -85,8 +84,6 @@ const RECIPES: Record<string, DatasetRecipe> = {
   },
   msr_action3d: {
     protocol: 'cross_subject_557',
-    persons: 1,
-    normalize3D: { centerJoint: 3, zAxis: [6, 3], xAxis: [1, 0] },
     published: 'Actionlet 88.2, Lie group 89.48',
     citation: 'Li, Zhang, Liu, "Action recognition based on a bag of 3D points", CVPR Workshops 2010',
     // One camera, orientation-dependent gestures (high vs horizontal arm wave): no rotations.
@@ -94,8 +91,6 @@ const RECIPES: Record<string, DatasetRecipe> = {
   },
   sbu: {
     protocol: 'five_fold_cv',
-    persons: 2,
-    normalize3D: { centerJoint: 2, zAxis: [2, 1], xAxis: [6, 3] },
     published: 'HCN 98.6 (5-fold)',
     citation:
       'Yun, Honorio, Chattopadhyay, Berg, Samaras, "Two-person interaction detection using body-pose features and multiple instance learning", CVPR Workshops 2012',
@@ -104,8 +99,6 @@ const RECIPES: Record<string, DatasetRecipe> = {
   },
   utkinect: {
     protocol: 'cross_subject_odd_even',
-    persons: 1,
-    normalize3D: { centerJoint: 1, zAxis: [0, 1], xAxis: [8, 4] },
     published: 'HOJ3D 90.92 (LOOCV)',
     citation: 'Xia, Chen, Aggarwal, "View invariant human action recognition using histograms of 3D joints", CVPR Workshops 2012',
     training: { epochs: [40, 20], batch: 16, frames: 32, width: 16, clips: 10, rotation: 15, learningRate: [0.1, 0.025] },
@@ -290,13 +283,14 @@ async function main(): Promise<void> {
   const rotation = Number(option('--rotation', String(d.rotation)));
 
   const layout = layoutFromManifest(data.manifest);
+  const persons = data.manifest.format.num_persons;
   const pipeline: PysklPipelineOptions = {
     kind: '3d',
     clipLen: frames,
-    persons: recipe.persons,
+    persons,
     feats: [stream],
     layout,
-    normalize3D: recipe.normalize3D,
+    normalize3D: findNormalizationJoints(layout),
   };
   const train = clipBatchDataset(data, {
     indices: split.train,
@@ -322,7 +316,7 @@ async function main(): Promise<void> {
     : buildSke2Grid({
         layout,
         gridShape: [grids[0], grids[0]],
-        persons: recipe.persons,
+        persons,
         frames,
         inChannels: 3,
         numClasses,

@@ -48,6 +48,7 @@ export { resolveConfig, toPlainConfig, REFERENCE_BLOCKS, type Ske2GridConfig, ty
 export { buildSke2Grid, getModelConfig, layerNames, CONFIG_METADATA_KEY } from './model/buildSke2Grid.js';
 export { setBatchNormFrozen } from './model/setBatchNormFrozen.js';
 export { checkSkeletonInput } from './model/checkSkeletonInput.js';
+export { checkModelData, describeClipShape, type DataDescription } from './model/checkModelData.js';
 export { growSke2Grid, embedGrid, type GrowOptions } from './model/growSke2Grid.js';
 export { stageMixingMatrices } from './model/stageMixingMatrices.js';
 
@@ -61,6 +62,7 @@ export {
   sequenceFromBuffer,
   sampleValueCount,
   expectedDataBytes,
+  expectedScoreBytes,
   type DatasetManifest,
   type DatasetSampleEntry,
   type DatasetFormat,
@@ -89,6 +91,14 @@ export {
 export { readPysklAnnotations, type PysklAnnotation, type PysklAnnotations, type PysklAnnotationsOptions } from './data/readers/pysklAnnotations.js';
 export { normalize2D, type Normalize2DOptions } from './data/transforms/normalize2d.js';
 export { normalize3D, type Normalize3DOptions } from './data/transforms/normalize3d.js';
+export {
+  findNormalizationJoints,
+  findCenterJoint,
+  NORMALIZATION_ROLES,
+  type JointRef,
+  type NormalizationJointRoles,
+  type NormalizationJoints,
+} from './data/transforms/normalizationJoints.js';
 export { centerSequence, type CenterSequenceOptions } from './data/transforms/centerSequence.js';
 export { uniformSampleIndices, type UniformSampleOptions } from './data/transforms/uniformSample.js';
 export { sampleFrames } from './data/transforms/sampleFrames.js';
@@ -136,6 +146,8 @@ export {
 export { evaluateSke2Grid, predictLogits, type EvaluateOptions } from './training/evaluateSke2Grid.js';
 export { fitSke2GridDataset, type FitSke2GridDatasetOptions } from './training/fitSke2Grid.js';
 export { evaluateSequences, type EvaluateSequencesOptions, type SequenceEvaluation } from './training/evaluateSequences.js';
+export { recipeFor, type TrainingRecipe, type RecipeOptions, type RecipeStage, type RecipeNormalization } from './training/recipeFor.js';
+export { recipePipelines, type RecipePipelines } from './training/recipePipelines.js';
 
 // Deployment
 export { LAYER_CLASSES } from './deploy/layerClasses.js';
@@ -191,3 +203,4 @@ export {
   type UptSvgOptions,
 } from './pictures/gridSvg.js';
 export { renderTrainingCurvesSvg, type TrainingCurvePoint, type TrainingCurvesSvgOptions } from './pictures/trainingCurvesSvg.js';
+export { bodyPartOfJointName } from './pictures/bodyParts.js';

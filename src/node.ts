@@ -16,3 +16,4 @@ export {
   type OpenSkeletonDatasetOptions,
 } from './node/datasetDirectory.js';
 export { readPysklFile } from './node/pysklFile.js';
+export { writeSkeletonDataset, type WriteSkeletonDatasetOptions } from './node/writeSkeletonDataset.js';

@@ -54,6 +54,8 @@ export interface CliIO {
   err(line: string): void;
   /** Whether standard output is a terminal (progress bar) or not (one plain line per epoch). */
   isTTY: boolean;
+  /** Writes text to standard output without a newline (the progress bar's carriage returns); default: none (no bar). */
+  write?(text: string): void;
 }
 
 /** A usage error of the command line (exit code 2); the message says what was wrong and what is valid. */

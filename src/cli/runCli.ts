@@ -8,6 +8,7 @@ export const processIO: CliIO = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   isTTY: process.stdout.isTTY === true,
+  write: (text) => process.stdout.write(text),
 };
 
 /** The `ske2grid --help` text: usage and the command list. */

@@ -4,6 +4,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   expectedDataBytes,
+  expectedScoreBytes,
   layoutFromManifest,
   parseDatasetManifest,
   sampleValueCount,
@@ -182,6 +183,26 @@ export async function openSkeletonDataset(dir: string, options: OpenSkeletonData
     );
   }
 
+  let scoreHandle: FileHandle | null = null;
+  const scoreFile = manifest.format.score_file;
+  if (scoreFile !== undefined) {
+    const scorePath = join(dir, scoreFile);
+    try {
+      scoreHandle = await open(scorePath, 'r');
+    } catch (e) {
+      await handle.close();
+      throw new Ske2GridError(`dataset dir ${describe(dir)}: expected a readable ${scoreFile} (manifest.format.score_file), got ${(e as Error).message}`);
+    }
+    const expectedScores = expectedScoreBytes(manifest);
+    const actualScores = (await scoreHandle.stat()).size;
+    if (actualScores !== expectedScores) {
+      await Promise.all([handle.close(), scoreHandle.close()]);
+      throw new Ske2GridError(
+        `${scorePath}: expected ${expectedScores} bytes (sum of frames x M x V x 4 over ${manifest.samples.length} samples), got ${actualScores}`,
+      );
+    }
+  }
+
   const size = manifest.samples.length;
   const get = async (index: number): Promise<SkeletonSequence> => {
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= size) {
@@ -196,7 +217,19 @@ export async function openSkeletonDataset(dir: string, options: OpenSkeletonData
         `${dataPath}: expected ${bytes.byteLength} bytes of sample ${describe(entry.id)} at byte ${entry.byte_offset}, got ${bytesRead} (file changed since open?)`,
       );
     }
-    return sequenceFromBuffer(manifest, float32LittleEndian(bytes), index, { sampleSlice: true });
+    let score: Float32Array | undefined;
+    if (scoreHandle !== null) {
+      const frameScores = manifest.format.num_persons * manifest.format.num_joints;
+      const scoreBytes = new Uint8Array(entry.frames * frameScores * 4);
+      const read = await scoreHandle.read(scoreBytes, 0, scoreBytes.byteLength, entry.frame_offset * frameScores * 4);
+      if (read.bytesRead !== scoreBytes.byteLength) {
+        throw new Ske2GridError(
+          `${scoreFile}: expected ${scoreBytes.byteLength} bytes of sample ${describe(entry.id)}, got ${read.bytesRead} (file changed since open?)`,
+        );
+      }
+      score = float32LittleEndian(scoreBytes);
+    }
+    return sequenceFromBuffer(manifest, float32LittleEndian(bytes), index, { sampleSlice: true, score });
   };
 
   return {
@@ -213,8 +246,11 @@ export async function openSkeletonDataset(dir: string, options: OpenSkeletonData
     },
     async close(): Promise<void> {
       const h = handle;
+      const hs = scoreHandle;
       handle = null;
+      scoreHandle = null;
       if (h !== null) await h.close();
+      if (hs !== null) await hs.close();
     },
   };
 }

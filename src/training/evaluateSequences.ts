@@ -4,6 +4,8 @@ import { describe, fail, requireInt } from '../errors.js';
 import { resolveIndices, sourceGet, sourceSize, type SequenceSource } from '../data/sequenceSource.js';
 import type { FormattedClips } from '../data/transforms/formatClips.js';
 import type { SkeletonSequence } from '../data/skeletonSequence.js';
+import { CONFIG_METADATA_KEY } from '../model/buildSke2Grid.js';
+import { checkModelData, describeClipShape } from '../model/checkModelData.js';
 import { averageClipScores, evaluateScores, type DefaultTopK, type ScoreEvaluation } from './metrics.js';
 
 /** Options of {@link evaluateSequences}; `K` is the union of the k values asked for. */
@@ -65,6 +67,9 @@ export async function evaluateSequences<K extends number = DefaultTopK>(
       clips.push(c);
     }
     const [, ...clipShape] = clips[0].shape;
+    if (start === 0 && (model.getUserDefinedMetadata?.() as Record<string, unknown> | undefined)?.[CONFIG_METADATA_KEY] != null) {
+      checkModelData(model, describeClipShape(clips[0].shape, `sample ${indices[0]}`));
+    }
     const total = clips.reduce((n, c) => n + c.shape[0], 0);
     const data = new Float32Array((total * clips[0].data.length) / clips[0].shape[0]);
     let offset = 0;

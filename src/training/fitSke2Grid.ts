@@ -2,6 +2,8 @@ import { Ske2GridError, requireInt } from '../errors.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ClipBatchDataset } from '../data/clipBatches.js';
+import { CONFIG_METADATA_KEY } from '../model/buildSke2Grid.js';
+import { checkModelData, describeClipShape } from '../model/checkModelData.js';
 import { CosineDecay } from './cosineDecay.js';
 import { PermutationSync } from './permutationSync.js';
 import { SgdWithWeightDecay } from './sgdWithWeightDecay.js';
@@ -73,6 +75,7 @@ export function logitsCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tenso
  * ```
  */
 export async function fitSke2Grid(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, options: FitSke2GridOptions): Promise<tfl.History> {
+  if (isSke2Grid(model) && x instanceof tf.Tensor) checkModelData(model, describeClipShape(x.shape, 'x'));
   compileForTraining(model, options);
   const batchSize = requireInt('options.batchSize', options.batchSize ?? 16, 1);
   const random = seedTrainingRun(model, trainingSeed(model, options.seed));
@@ -112,13 +115,46 @@ export async function fitSke2GridDataset(model: tfl.LayersModel, dataset: ClipBa
   }
   compileForTraining(model, options);
   const random = seedTrainingRun(model, trainingSeed(model, options.seed));
+  const checked = isSke2Grid(model) ? checkedBatches(model, dataset) : dataset;
   // fitDataset accepts any object with iterator() (tfjs-data is not needed); without batchesPerEpoch
   // it starts a fresh iterator, hence a fresh shuffle, every epoch.
-  return model.fitDataset(dataset as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
+  return model.fitDataset(checked as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
     epochs: options.epochs,
     verbose: 0,
     callbacks: trainingCallbacks(options, random, options.epochs * dataset.size),
   });
+}
+
+/** Whether `model` carries a Ske2Grid config (models of other builders are trained unchecked). */
+function isSke2Grid(model: tfl.LayersModel): boolean {
+  const meta = model?.getUserDefinedMetadata?.() as Record<string, unknown> | undefined;
+  return meta?.[CONFIG_METADATA_KEY] != null;
+}
+
+/** `dataset` whose first batch of every epoch is checked against the model before it is trained on. */
+function checkedBatches(model: tfl.LayersModel, dataset: ClipBatchDataset): ClipBatchDataset {
+  return {
+    size: dataset.size,
+    async iterator() {
+      const it = await dataset.iterator();
+      let first = true;
+      return {
+        async next() {
+          const r = await it.next();
+          if (first && !r.done) {
+            first = false;
+            try {
+              checkModelData(model, describeClipShape(r.value.xs.shape, 'the first batch'));
+            } catch (e) {
+              tf.dispose([r.value.xs, r.value.ys]);
+              throw e;
+            }
+          }
+          return r;
+        },
+      };
+    },
+  };
 }
 
 /** Compiles `model` with a fresh {@link SgdWithWeightDecay} and the logits loss (frees an optimizer this module made before). */

@@ -1,7 +1,10 @@
 /** Every `ske2grid` subcommand, in the order `ske2grid --help` lists them. */
 import type { CliCommand } from '../command.js';
+import { evaluateCommand } from './evaluate.js';
 import { exportOnnxCommand } from './exportOnnx.js';
 import { parityCommand } from './parity.js';
+import { predictCommand } from './predict.js';
+import { trainCommand } from './train.js';
 
 /** The registered subcommands. */
-export const COMMANDS: readonly CliCommand[] = [parityCommand, exportOnnxCommand];
+export const COMMANDS: readonly CliCommand[] = [trainCommand, evaluateCommand, predictCommand, parityCommand, exportOnnxCommand];

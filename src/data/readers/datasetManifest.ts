@@ -20,6 +20,12 @@ export interface DatasetFormat {
   total_frames?: number;
   /** Size of the data file in bytes, when recorded (checked against `total_frames * M * V * C * 4`). */
   data_bytes?: number;
+  /**
+   * Optional per-joint score (confidence or visibility) file beside `manifest.json`, float32
+   * little-endian `[sample][frame][person][joint]`, samples at `frame_offset * M * V * 4` bytes; read
+   * into `SkeletonSequence.score`. Absent: the data has no score channel.
+   */
+  score_file?: string;
   /** Further descriptive fields (`layout`, `how_to_read`, ...). */
   [field: string]: unknown;
 }
@@ -74,6 +80,10 @@ export interface DatasetSampleEntry {
   byte_offset: number;
   /** Position in `manifest.samples`, when recorded (checked). */
   index?: number;
+  /** Height in pixels of the image the 2D coordinates were measured in (with `image_width`); read into `SkeletonSequence.imageShape`. */
+  image_height?: number;
+  /** Width in pixels of the image the 2D coordinates were measured in (with `image_height`). */
+  image_width?: number;
   /** Dataset fields (subject, view, fold, flags, ...). */
   [field: string]: unknown;
 }
@@ -113,6 +123,11 @@ export interface SequenceFromBufferOptions {
    * just the sample's bytes has them); default `false`: `data` is the whole data file.
    */
   sampleSlice?: boolean;
+  /**
+   * Values of the score file (`manifest.format.score_file`), the whole file or, with `sampleSlice`,
+   * only this sample's `frames * M * V`; read into `score` `[M][T][V]`. Default none (no score).
+   */
+  score?: Float32Array;
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> => x != null && typeof x === 'object' && !Array.isArray(x);
@@ -165,6 +180,11 @@ function checkFormat(json: Record<string, unknown>): DatasetFormat {
   intField(f, 'coord_dims', 'manifest.format', 1);
   if (f.total_frames !== undefined) intField(f, 'total_frames', 'manifest.format', 1);
   if (f.data_bytes !== undefined) intField(f, 'data_bytes', 'manifest.format', 1);
+  if (f.score_file !== undefined) {
+    if (typeof f.score_file !== 'string' || f.score_file.length === 0 || /[\\/]/.test(f.score_file) || f.score_file === f.data_file) {
+      fail('manifest.format.score_file', 'a file name without directories, other than data_file', f.score_file);
+    }
+  }
   return f as DatasetFormat;
 }
 
@@ -206,6 +226,13 @@ function checkSamples(json: Record<string, unknown>, f: DatasetFormat, numClasse
     const bytes = frameOffset * frameValues * 4;
     if (s.byte_offset !== bytes) fail(`${path}.byte_offset`, `${bytes} (= frame_offset ${frameOffset} x M x V x C x 4)`, s.byte_offset);
     if (s.index !== undefined && s.index !== i) fail(`${path}.index`, `${i} (its position)`, s.index);
+    if ((s.image_height === undefined) !== (s.image_width === undefined)) {
+      fail(`${path}`, 'both image_height and image_width, or neither', { image_height: s.image_height, image_width: s.image_width });
+    }
+    for (const key of ['image_height', 'image_width'] as const) {
+      const v = s[key];
+      if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) fail(`${path}.${key}`, 'a positive number of pixels', v);
+    }
     nextFrame += s.frames as number;
   });
   if (f.total_frames !== undefined && f.total_frames !== nextFrame) {
@@ -407,5 +434,49 @@ export function sequenceFromBuffer(m: DatasetManifest, data: Float32Array, index
       keypoint.set(data.subarray(from, from + row), (p * s.frames + t) * row);
     }
   }
-  return { keypoint, persons, frames: s.frames, joints, dims, label: s.label, id: s.id };
+  const seq: SkeletonSequence = { keypoint, persons, frames: s.frames, joints, dims, label: s.label, id: s.id };
+  if (options.score !== undefined) seq.score = scoreOfSample(m, options.score, index, options.sampleSlice === true, what);
+  if (s.image_height !== undefined && s.image_width !== undefined) seq.imageShape = [s.image_height, s.image_width];
+  return seq;
+}
+
+/** The `[M][T][V]` scores of sample `index`, transposed from the score file's `[T][M][V]`. */
+function scoreOfSample(m: DatasetManifest, data: Float32Array, index: number, sampleSlice: boolean, what: string): Float32Array {
+  if (!(data instanceof Float32Array)) fail('options.score', 'a Float32Array', data);
+  const s = m.samples[index];
+  const { num_persons: persons, num_joints: joints } = m.format;
+  const count = s.frames * persons * joints;
+  const start = sampleSlice ? 0 : s.frame_offset * persons * joints;
+  if (sampleSlice ? data.length !== count : data.length < start + count) {
+    const expected = sampleSlice ? `exactly ${count}` : `at least ${start + count}`;
+    throw new Ske2GridError(`score: expected ${expected} float32 values to hold the scores of ${what}, got ${data.length}`);
+  }
+  const score = new Float32Array(count);
+  for (let t = 0; t < s.frames; t++) {
+    for (let p = 0; p < persons; p++) {
+      const from = start + (t * persons + p) * joints;
+      for (let v = 0; v < joints; v++) {
+        if (!Number.isFinite(data[from + v])) {
+          throw new Ske2GridError(`${what}: score ${data[from + v]} at [frame ${t}, person ${p}, joint ${v}]; expected finite numbers`);
+        }
+      }
+      score.set(data.subarray(from, from + joints), (p * s.frames + t) * joints);
+    }
+  }
+  return score;
+}
+
+/**
+ * Size in bytes the score file (`manifest.format.score_file`) must have: the sum of `frames * M * V * 4`.
+ *
+ * @example
+ * ```ts
+ * import { expectedScoreBytes, type DatasetManifest } from 'ske2grid';
+ * declare const manifest: DatasetManifest; // 1 person, 17 joints, 100 frames in all
+ * expectedScoreBytes(manifest); // 6800
+ * ```
+ */
+export function expectedScoreBytes(m: DatasetManifest): number {
+  const frameBytes = m.format.num_persons * m.format.num_joints * 4;
+  return m.samples.reduce((sum, s) => sum + s.frames * frameBytes, 0);
 }

@@ -35,6 +35,11 @@ export interface PysklPipelineOptions {
   normalize2D?: Normalize2DOptions;
   /** Options of `normalize3D` (kind `'3d'`); default the reference's NTU-25 joints. */
   normalize3D?: Normalize3DOptions;
+  /**
+   * A normalisation step run instead of `normalize2D` / `normalize3D` (e.g. `centerSequence` for
+   * coordinates that are neither pixels nor 3D); default none (the kind's own).
+   */
+  normalize?: (seq: SkeletonSequence) => SkeletonSequence;
   /** Training only: extra steps (e.g. `randomRotation`) run after normalisation, before the features; default none (the reference). */
   augmentations?: TransformStep[];
   /** Test only: seed of the sampler, reseeded per sample; default 255 (the reference). */
@@ -103,11 +108,14 @@ function resolveOptions(options: PysklPipelineOptions, phase: 'train' | 'test'):
   const kind = options.kind ?? '2d';
   if (kind !== '2d' && kind !== '3d') fail('options.kind', "'2d' or '3d'", kind);
   if (options.augmentations !== undefined && !Array.isArray(options.augmentations)) fail('options.augmentations', 'an array of steps', options.augmentations);
+  if (options.normalize !== undefined && typeof options.normalize !== 'function') fail('options.normalize', 'a function (seq) => seq', options.normalize);
   const feats = options.feats ?? ['j'];
   const needsBones = Array.isArray(feats) && (feats.includes('b') || feats.includes('bm'));
   const parents = needsBones ? boneParents(options.layout ?? (kind === '2d' ? 'coco' : 'nturgb+d')) : undefined;
   return {
-    normalize: kind === '2d' ? (seq) => normalize2D(seq, options.normalize2D) : (seq) => normalize3D(seq, options.normalize3D),
+    normalize:
+      options.normalize ??
+      (kind === '2d' ? (seq: SkeletonSequence) => normalize2D(seq, options.normalize2D) : (seq: SkeletonSequence) => normalize3D(seq, options.normalize3D)),
     features: (seq) => skeletonFeatures(seq, feats, parents),
     clipLen: requireInt('options.clipLen', options.clipLen ?? 100, 1),
     numClips: requireInt('options.numClips', options.numClips ?? (phase === 'train' ? 1 : 10), 1),
