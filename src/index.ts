@@ -30,6 +30,9 @@ export {
   type LoadOfficialWeightsOptions,
   type LoadOfficialWeightsReport,
 } from './interop/officialWeights.js';
+export { stateDictOf, type OfficialCheckpoint } from './interop/checkpointStateDict.js';
+export { configFromStateDict } from './interop/configFromStateDict.js';
+export { officialBuffers } from './interop/officialBuffers.js';
 export { ParityFixture, type ParityManifest, type FixtureTensorEntry } from './interop/parityFixture.js';
 export { runParityChecks, maxRelative, maxAbsolute, type ParityCheck, type ParityTolerances } from './interop/parityChecks.js';
 export { checkSkeletonInput } from './model/checkSkeletonInput.js';
@@ -113,7 +116,26 @@ export {
   type PoseTrackBufferOptions,
   type PosesToSequenceOptions,
 } from './data/readers/poseDetector.js';
-export { unpickle, ALLOWED_PICKLE_GLOBALS, type UnpickleOptions, type PickleValue } from './data/pickle/unpickle.js';
+export {
+  unpickle,
+  unpickleFirst,
+  ALLOWED_PICKLE_GLOBALS,
+  PickleGlobal,
+  type UnpickleOptions,
+  type PickleValue,
+  type PickleExtension,
+} from './data/pickle/unpickle.js';
+export { readTorchCheckpoint, TORCH_CHECKPOINT_GLOBALS, type ReadTorchCheckpointOptions, type TorchValue } from './torch/readTorchCheckpoint.js';
+export {
+  writeTorchCheckpoint,
+  float32ToFloat16Bits,
+  float32ToBfloat16Bits,
+  type WriteTorchCheckpointOptions,
+  type WritableTorchTensor,
+  type TorchMetaValue,
+} from './torch/writeTorchCheckpoint.js';
+export { TorchTensor, isTorchTensor, type TorchTensorData } from './torch/torchTensor.js';
+export { TORCH_DTYPES, type TorchDtype, type TorchDtypeInfo } from './torch/torchDtypes.js';
 export { float16ToFloat32, type NdArray, type NdArrayDType, type NdArrayData, type NumpyDtype, type Int64Mode } from './data/pickle/numpyArrays.js';
 export { readPysklAnnotations, type PysklAnnotation, type PysklAnnotations, type PysklAnnotationsOptions } from './data/readers/pysklAnnotations.js';
 export { boneParents } from './layouts/bones.js';

@@ -5,6 +5,7 @@
  */
 import './index.js';
 export { readParityFixture } from './node/readParityFixture.js';
+export { readTorchFile, type ReadTorchFileOptions } from './node/torchFile.js';
 export { fileSystem, saveModel, loadModel, MODEL_JSON, WEIGHTS_BIN, type WeightsIntegrity, type CheckpointJSON } from './node/fileIO.js';
 export {
   openSkeletonDataset,
