@@ -32,7 +32,7 @@ export {
 } from './interop/officialWeights.js';
 export { stateDictOf, type OfficialCheckpoint } from './interop/checkpointStateDict.js';
 export { configFromStateDict } from './interop/configFromStateDict.js';
-export { officialBuffers } from './interop/officialBuffers.js';
+export { officialTorchStateDict } from './interop/officialTorchStateDict.js';
 export { ParityFixture, type ParityManifest, type FixtureTensorEntry } from './interop/parityFixture.js';
 export { runParityChecks, maxRelative, maxAbsolute, type ParityCheck, type ParityTolerances } from './interop/parityChecks.js';
 export { checkSkeletonInput } from './model/checkSkeletonInput.js';

@@ -1,6 +1,8 @@
 /** Every `ske2grid` subcommand, in the order `ske2grid --help` lists them. */
 import type { CliCommand } from '../command.js';
+import { exportTorchCommand } from './exportTorch.js';
+import { importTorchCommand } from './importTorch.js';
 import { parityCommand } from './parity.js';
 
 /** The registered subcommands. */
-export const COMMANDS: readonly CliCommand[] = [parityCommand];
+export const COMMANDS: readonly CliCommand[] = [parityCommand, importTorchCommand, exportTorchCommand];

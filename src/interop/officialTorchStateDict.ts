@@ -1,6 +1,7 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { getModelConfig } from '../model/buildSke2Grid.js';
-import { officialWeightMap, type StateDictTensor } from './officialWeights.js';
+import type { WritableTorchTensor } from '../torch/writeTorchCheckpoint.js';
+import { exportOfficialStateDict, officialWeightMap, type StateDictTensor } from './officialWeights.js';
 
 /**
  * The COCO `inward` bone list of the official graph (`utils/graph.py`, 0-based), which builds its
@@ -12,20 +13,28 @@ const COCO_INWARD: readonly (readonly [number, number])[] = [
 ]; // prettier-ignore
 
 /**
- * The buffers of the official model that hold no learned value and that `exportOfficialStateDict`
- * leaves out: `backbone.A` (`[3, V, V]`: identity, and the column-normalised inward and outward
- * bone graphs, as the official `Graph(mode='spatial')` builds it; only its shape is used by the
- * model) and every BatchNorm's `num_batches_tracked` (0-d int64, written as `batches`, default 0;
- * PyTorch's BatchNorm with momentum 0.1 does not read it). With them a state dict loads into the
- * official model with `strict=True`.
+ * The complete state dict of the official model for a ske2grid model, with PyTorch dtypes, ready for
+ * `writeTorchCheckpoint`: the learned tensors of {@link exportOfficialStateDict} (float32), each
+ * stage's `index_sel` as int64 (as the official code keeps it), and the buffers that hold nothing
+ * learned: `backbone.A` (`[3, V, V]`: identity and the column-normalised inward and outward bone
+ * graphs, as the official `Graph(mode='spatial')` builds it; the model only uses its shape) and every
+ * BatchNorm's `num_batches_tracked` (0-d int64, `batches`, default 0; PyTorch's BatchNorm with
+ * momentum 0.1 does not read it). It loads into the official model with `strict=True`.
  *
  * @example
  * ```ts
- * import { buildSke2Grid, exportOfficialStateDict, officialBuffers, writeTorchCheckpoint } from 'ske2grid';
- * const model = buildSke2Grid();
- * const bytes = writeTorchCheckpoint({ ...exportOfficialStateDict(model), ...officialBuffers(model) }); // loads strictly in PyTorch
+ * import { buildSke2Grid, officialTorchStateDict, writeTorchCheckpoint } from 'ske2grid';
+ * const bytes = writeTorchCheckpoint(officialTorchStateDict(buildSke2Grid())); // 215 tensors for the 5x5 model
  * ```
  */
+export function officialTorchStateDict(model: LayersModel, batches = 0): Record<string, WritableTorchTensor> {
+  const out: Record<string, WritableTorchTensor> = {};
+  for (const [key, t] of Object.entries(exportOfficialStateDict(model)))
+    out[key] = key.endsWith('.index_sel') ? { ...t, dtype: 'int64' } : { ...t, dtype: 'float32' };
+  return { ...out, ...officialBuffers(model, batches) };
+}
+
+/** `backbone.A` and every `num_batches_tracked` of the official model (see {@link officialTorchStateDict}). */
 export function officialBuffers(model: LayersModel, batches = 0): Record<string, StateDictTensor & { dtype: 'float32' | 'int64' }> {
   const layout = getModelConfig(model).layout;
   const v = layout.joints.length;
