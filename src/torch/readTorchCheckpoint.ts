@@ -1,4 +1,4 @@
-import { Ske2GridError, requireInt } from '../errors.js';
+import { Ske2GridError, describe, requireInt } from '../errors.js';
 import { float16ToFloat32, type Int64Mode, type NdArray, type NumpyDtype } from '../data/pickle/numpyArrays.js';
 import { PickleGlobal, unpickleFirst, type PickleExtension, type UnpickleOptions } from '../data/pickle/unpickle.js';
 import { isZipArchive, readTorchArchive } from './torchArchive.js';
@@ -251,12 +251,12 @@ class TensorMaker {
     const shape = intTuple('size', sizeArg);
     const stride = intTuple('stride', strideArg);
     if (stride.length !== shape.length)
-      throw new Ske2GridError(`stride: expected ${shape.length} entries (one per dimension of size ${describeValue(shape)}), got ${stride.length}`);
+      throw new Ske2GridError(`stride: expected ${shape.length} entries (one per dimension of size ${describe(shape)}), got ${stride.length}`);
     let count = 1;
     for (const d of shape) count = d === 0 || count === 0 ? 0 : count * d;
     if (count > this.maxElements - this.elements) {
       throw new Ske2GridError(
-        `tensor of size ${describeValue(shape)}: expected at most maxElements = ${this.maxElements} elements in all, got ${this.elements + count}`,
+        `tensor of size ${describe(shape)}: expected at most maxElements = ${this.maxElements} elements in all, got ${this.elements + count}`,
       );
     }
     this.elements += count;
@@ -264,7 +264,7 @@ class TensorMaker {
     shape.forEach((d, i) => (last += (d - 1) * stride[i]));
     if (count > 0 && last >= storage.numel) {
       throw new Ske2GridError(
-        `tensor of size ${describeValue(shape)}, stride ${describeValue(stride)} and offset ${offset}: expected elements within storage '${storage.key}' of ${storage.numel}, got index ${last}`,
+        `tensor of size ${describe(shape)}, stride ${describe(stride)} and offset ${offset}: expected elements within storage '${storage.key}' of ${storage.numel}, got index ${last}`,
       );
     }
     const index = elementIndices(shape, stride, offset, count);
