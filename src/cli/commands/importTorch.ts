@@ -1,5 +1,6 @@
 /** `ske2grid import-torch <file.pth> --out <dir>`: an official / PYSKL PyTorch checkpoint as a ske2grid model directory. */
 import type { LayoutName } from '../../layouts/registry.js';
+import { stateDictOf, type OfficialCheckpoint } from '../../interop/checkpointStateDict.js';
 import { configFromStateDict } from '../../interop/configFromStateDict.js';
 import { loadOfficialWeights } from '../../interop/officialWeights.js';
 import { buildSke2Grid } from '../../model/buildSke2Grid.js';
@@ -24,8 +25,8 @@ export const importTorchCommand: CliCommand = {
   },
   details:
     'Nothing in the checkpoint is executed (a safe pickle reader with an allow-list). The grid, stages, classes,\n' +
-    'channels and the channel plan are read from the tensors; every GIT permutation is recomputed and checked\n' +
-    'against the checkpoint index_sel. Example:\n  ske2grid import-torch work_dirs/ske2grid/best_top1_acc_epoch_16.pth --out models/official-5x5',
+    'channels and the channel plan are read from the tensors; every GIT permutation is recomputed from the scores\n' +
+    '(and compared with the checkpoint index_sel). Example:\n  ske2grid import-torch work_dirs/ske2grid/best_top1_acc_epoch_16.pth --out models/official-5x5',
   async run(args, io) {
     const out = stringOption(args, 'out');
     if (!out) throw new CliUsageError('--out: expected the directory to write the model into, got nothing');
@@ -42,14 +43,22 @@ export const importTorchCommand: CliCommand = {
     const config = configFromStateDict(checkpoint, overrides);
     const model = buildSke2Grid(config);
     try {
-      const report = loadOfficialWeights(model, checkpoint);
+      // index_sel is written by the forward pass before the last optimizer step, so a checkpoint saved
+      // after that step can hold a stale one; the official model recomputes it at every forward, as this one does.
+      const report = loadOfficialWeights(model, checkpoint, { checkPermutation: false });
+      const stale = staleStages(checkpoint, report.permutations);
       await saveModel(model, out);
       const layoutName = typeof config.layout === 'string' ? config.layout : config.layout?.name;
       io.out(
         `${file}: layout ${layoutName}, grid ${config.gridShape!.join('x')}, stages [${config.stages!.join(', ')}], ` +
           `${config.inChannels} channels, ${config.persons} persons, ${config.numClasses} classes, frames ${config.frames ?? 'any'}`,
       );
-      io.out(`${report.loaded.length} tensors loaded, ${report.ignored.length} ignored (${summariseIgnored(report.ignored)}); permutations checked`);
+      io.out(`${report.loaded.length} tensors loaded, ${report.ignored.length} ignored (${summariseIgnored(report.ignored)})`);
+      io.out(
+        stale.length === 0
+          ? 'GIT permutations: recomputed from the scores, equal to the checkpoint index_sel'
+          : `GIT permutations: recomputed from the scores; the checkpoint index_sel of stage ${stale.join(', ')} differs (written before the last optimizer step, the official model recomputes it the same way)`,
+      );
       io.out(`saved ${out}/model.json and ${out}/weights.bin`);
       return 0;
     } finally {
@@ -58,7 +67,16 @@ export const importTorchCommand: CliCommand = {
   },
 };
 
-/** `backbone.A, 33 x num_batches_tracked, 1 x index_sel`. */
+/** Stages whose stored `index_sel` differs from the permutation recomputed from the loaded scores. */
+function staleStages(checkpoint: OfficialCheckpoint, permutations: number[][]): number[] {
+  const sd = stateDictOf(checkpoint);
+  return permutations.flatMap((p, s) => {
+    const sel = sd.get(`backbone.SGT_stages.${s}.index_sel`);
+    return sel && Array.from(sel.data).some((v, r) => Math.round(v) !== p[r]) ? [s] : [];
+  });
+}
+
+/** `backbone.A, 33 x num_batches_tracked, index_sel`. */
 function summariseIgnored(keys: string[]): string {
   const counts = new Map<string, number>();
   for (const k of keys) {
