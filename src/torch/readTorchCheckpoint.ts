@@ -1,6 +1,6 @@
 import { Ske2GridError, describe, requireInt } from '../errors.js';
-import { float16ToFloat32, type Int64Mode, type NdArray, type NumpyDtype } from '../data/pickle/numpyArrays.js';
-import { PickleGlobal, unpickleFirst, type PickleExtension, type UnpickleOptions } from '../data/pickle/unpickle.js';
+import { float16ToFloat32, type Int64Mode, type NdArray, type NumpyDtype } from '../pickle/numpyArrays.js';
+import { PickleGlobal, unpickleFirst, type PickleExtension, type UnpickleOptions } from '../pickle/unpickle.js';
 import { isZipArchive, readTorchArchive } from './torchArchive.js';
 import { torchStorageInfo, TORCH_DTYPES, type TorchDtypeInfo } from './torchDtypes.js';
 import { TorchTensor, type TorchTensorData } from './torchTensor.js';

@@ -1,4 +1,4 @@
-import { Ske2GridError, requireInt } from '../../errors.js';
+import { Ske2GridError, fail, requireInt } from '../errors.js';
 import {
   arrayFromBuffer,
   isNdArray,
@@ -229,11 +229,11 @@ export function unpickleFirst(bytes: Uint8Array, options: UnpickleOptions = {}):
   };
   const int64 = options.int64 ?? 'number';
   if (int64 !== 'number' && int64 !== 'bigint') {
-    throw new Ske2GridError(`pickle: options.int64: expected "number" or "bigint", got ${JSON.stringify(int64)}`);
+    fail('pickle: options.int64', '"number" or "bigint"', int64);
   }
   const bigInts = options.bigInts ?? 'error';
   if (bigInts !== 'error' && bigInts !== 'bigint') {
-    throw new Ske2GridError(`pickle: options.bigInts: expected "error" or "bigint", got ${JSON.stringify(bigInts)}`);
+    fail('pickle: options.bigInts', '"error" or "bigint"', bigInts);
   }
   const reader = new PickleReader(bytes, limits, int64, bigInts === 'bigint', options.extension);
   const value = reader.read();
