@@ -179,16 +179,25 @@ const MAX_DECIMAL_DIGITS = 4300;
 /** Longest LONG1/LONG4 integer read, in bytes (8192 bits). */
 const MAX_LONG_BYTES = 1024;
 
-/** A named global (always one of {@link ALLOWED_PICKLE_GLOBALS} or of an extension's); callable within the pickle, never part of a result. */
-class PyGlobal {
+/**
+ * A global named by a pickle (always one of {@link ALLOWED_PICKLE_GLOBALS} or of an extension's): callable within
+ * the pickle, never part of a result; {@link PickleExtension} callbacks see it, `name` is `module.name`.
+ *
+ * @example
+ * ```ts
+ * import { PickleGlobal, type PickleExtension } from 'ske2grid';
+ * const extension: PickleExtension = {
+ *   globals: new Map([['torch.FloatStorage', null]]),
+ *   persistentLoad: (pid) => (Array.isArray(pid) && pid[1] instanceof PickleGlobal ? pid[1].name : null), // 'torch.FloatStorage'
+ * };
+ * ```
+ */
+export class PickleGlobal {
   constructor(readonly name: string) {}
 }
 
-/** A global named by a pickle, as {@link PickleExtension} callbacks see it: `name` is `module.name`. */
-export { PyGlobal as PickleGlobal };
-
 /** What the machine holds: pickle values, plus named globals and containers that may still hold them. */
-type Item = PickleValue | PyGlobal | Item[] | readonly Item[] | Map<Item, Item> | Set<Item>;
+type Item = PickleValue | PickleGlobal | Item[] | readonly Item[] | Map<Item, Item> | Set<Item>;
 
 /**
  * Reads a Python pickle (protocols 0 to 5) of plain data and NumPy arrays WITHOUT executing anything:
@@ -774,13 +783,13 @@ class PickleReader {
 
   // ---- globals and calls ----
 
-  private global(module: string, name: string): PyGlobal {
+  private global(module: string, name: string): PickleGlobal {
     const canonical = `${module === '__builtin__' ? 'builtins' : module}.${name}`;
     if (!ALLOWED.has(canonical) && !this.extension?.globals.has(canonical)) {
       const extra = this.extension ? [...this.extension.globals.keys()] : [];
       this.fail(`global ${quote(`${module}.${name}`)} is not allowed`, `allowed: ${[...ALLOWED_PICKLE_GLOBALS, ...extra].join(', ')}`);
     }
-    return new PyGlobal(canonical);
+    return new PickleGlobal(canonical);
   }
 
   /** Runs an extension callback; its {@link Ske2GridError} is re-raised with the opcode and offset. */
@@ -802,7 +811,7 @@ class PickleReader {
 
   /** `callable(*args)` for the allowed globals. */
   private call(callable: Item, args: readonly Item[]): Item {
-    if (!(callable instanceof PyGlobal)) this.fail(`only allowed globals can be called, got ${kindOf(callable)}`);
+    if (!(callable instanceof PickleGlobal)) this.fail(`only allowed globals can be called, got ${kindOf(callable)}`);
     if (!ALLOWED.has(callable.name)) {
       const make = this.extension?.globals.get(callable.name);
       if (!make) return this.fail(`${callable.name} cannot be called`);
@@ -811,7 +820,7 @@ class PickleReader {
     switch (callable.name) {
       case 'numpy.core.multiarray._reconstruct':
       case 'numpy._core.multiarray._reconstruct':
-        return reconstructArray(args, (v) => v instanceof PyGlobal && v.name === 'numpy.ndarray', this.numpy);
+        return reconstructArray(args, (v) => v instanceof PickleGlobal && v.name === 'numpy.ndarray', this.numpy);
       case 'numpy.dtype':
         return makeDtype(args, this.numpy);
       case 'numpy.core.multiarray.scalar':
@@ -843,7 +852,7 @@ class PickleReader {
   /** `cls.__new__(cls, *args)`: empty mutable containers, or the immutable value itself. */
   private newObject(cls: Item, args: Item): Item {
     if (!isTuple(args)) this.fail(`NEWOBJ needs an argument tuple, got ${kindOf(args)}`);
-    if (!(cls instanceof PyGlobal)) this.fail(`NEWOBJ needs a class, got ${kindOf(cls)}`);
+    if (!(cls instanceof PickleGlobal)) this.fail(`NEWOBJ needs a class, got ${kindOf(cls)}`);
     switch (cls.name) {
       case 'builtins.list':
         return [];
@@ -971,7 +980,7 @@ class PickleReader {
 
   /** Walks the result without recursion: nesting depth <= maxDepth, no container inside itself, no global. */
   private checkResult(root: Item): void {
-    if (root instanceof PyGlobal) this.failAbout(root, `the result is the global ${root.name} itself, not data`);
+    if (root instanceof PickleGlobal) this.failAbout(root, `the result is the global ${root.name} itself, not data`);
     if (!isContainer(root)) return;
     const { maxDepth } = this.limits;
     const heights = new Map<object, number>(); // finished containers -> nesting height (1 = no nested container)
@@ -987,7 +996,7 @@ class PickleReader {
       const frame = path[path.length - 1];
       if (frame.next < frame.children.length) {
         const child = frame.children[frame.next++];
-        if (child instanceof PyGlobal) this.failAbout(child, `the result holds the global ${child.name} itself, not data`);
+        if (child instanceof PickleGlobal) this.failAbout(child, `the result holds the global ${child.name} itself, not data`);
         if (!isContainer(child)) continue;
         if (onPath.has(child)) this.failAbout(child, 'a container holds itself (reference cycle); cycles are not supported');
         const h = heights.get(child);
@@ -1028,7 +1037,7 @@ function childrenOf(node: object): Item[] {
 /** Python type name of a value, for messages. */
 function kindOf(v: Item): string {
   if (v === null) return 'None';
-  if (v instanceof PyGlobal) return `global ${v.name}`;
+  if (v instanceof PickleGlobal) return `global ${v.name}`;
   if (Array.isArray(v)) return Object.isFrozen(v) ? 'tuple' : 'list';
   if (v instanceof Uint8Array) return 'bytes';
   if (v instanceof Map) return 'dict';

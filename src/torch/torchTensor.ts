@@ -40,7 +40,17 @@ export class TorchTensor {
   }
 }
 
-/** Whether `v` is a {@link TorchTensor}. */
+/**
+ * Whether `v` is a {@link TorchTensor}.
+ *
+ * @example
+ * ```ts
+ * import { isTorchTensor, readTorchCheckpoint } from 'ske2grid';
+ * declare const bytes: Uint8Array; // a .pth file
+ * const value = readTorchCheckpoint(bytes);
+ * if (isTorchTensor(value)) console.log(value.dtype, value.shape); // a file holding one tensor
+ * ```
+ */
 export function isTorchTensor(v: unknown): v is TorchTensor {
   return v instanceof TorchTensor;
 }

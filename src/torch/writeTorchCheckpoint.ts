@@ -221,7 +221,16 @@ function encodeTensor(name: string, t: WritableTorchTensor, key: string): Encode
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-/** IEEE binary16 bits of a number (via float32), rounded to nearest even; overflow to infinity. */
+/**
+ * IEEE binary16 bits of a number (via float32), rounded to nearest even; overflow to infinity.
+ *
+ * @example
+ * ```ts
+ * import { float32ToFloat16Bits } from 'ske2grid';
+ * float32ToFloat16Bits(1); // 0x3c00
+ * float32ToFloat16Bits(65520); // 0x7c00 (infinity: beyond the largest half, 65504)
+ * ```
+ */
 export function float32ToFloat16Bits(value: number): number {
   f32[0] = value;
   const x = u32[0];
@@ -247,7 +256,16 @@ export function float32ToFloat16Bits(value: number): number {
   return sign | h;
 }
 
-/** bfloat16 bits of a number (the top half of its float32, rounded to nearest even; NaN kept). */
+/**
+ * bfloat16 bits of a number (the top half of its float32, rounded to nearest even; NaN kept).
+ *
+ * @example
+ * ```ts
+ * import { float32ToBfloat16Bits } from 'ske2grid';
+ * float32ToBfloat16Bits(1); // 0x3f80
+ * float32ToBfloat16Bits(1 + 2 ** -8); // 0x3f80 (a tie, rounded to even)
+ * ```
+ */
 export function float32ToBfloat16Bits(value: number): number {
   f32[0] = value;
   const x = u32[0];
