@@ -20,8 +20,29 @@ export { createRandom, shuffled, type Random } from './random/random.js';
 export { NumpyRandomState } from './random/numpyRandomState.js';
 
 // Safe pickle reading
-export { unpickle, ALLOWED_PICKLE_GLOBALS, type UnpickleOptions, type PickleValue } from './pickle/unpickle.js';
+export {
+  unpickle,
+  unpickleFirst,
+  ALLOWED_PICKLE_GLOBALS,
+  PickleGlobal,
+  type UnpickleOptions,
+  type PickleValue,
+  type PickleExtension,
+} from './pickle/unpickle.js';
 export { float16ToFloat32, type NdArray, type NdArrayDType, type NdArrayData, type NumpyDtype, type Int64Mode } from './pickle/numpyArrays.js';
+
+// PyTorch checkpoints
+export { readTorchCheckpoint, TORCH_CHECKPOINT_GLOBALS, type ReadTorchCheckpointOptions, type TorchValue } from './torch/readTorchCheckpoint.js';
+export {
+  writeTorchCheckpoint,
+  float32ToFloat16Bits,
+  float32ToBfloat16Bits,
+  type WriteTorchCheckpointOptions,
+  type WritableTorchTensor,
+  type TorchMetaValue,
+} from './torch/writeTorchCheckpoint.js';
+export { TorchTensor, isTorchTensor, type TorchTensorData } from './torch/torchTensor.js';
+export { TORCH_DTYPES, type TorchDtype, type TorchDtypeInfo } from './torch/torchDtypes.js';
 
 // Tensor ops
 export { greedyAssignment, isPermutation, gumbelNoise } from './ops/greedyAssignment.js';
@@ -185,6 +206,9 @@ export {
   type LoadOfficialWeightsOptions,
   type LoadOfficialWeightsReport,
 } from './interop/officialWeights.js';
+export { stateDictOf, type OfficialCheckpoint } from './interop/checkpointStateDict.js';
+export { configFromStateDict } from './interop/configFromStateDict.js';
+export { officialTorchStateDict } from './interop/officialTorchStateDict.js';
 export { ParityFixture, type ParityManifest, type FixtureTensorEntry } from './interop/parityFixture.js';
 export { runParityChecks, maxRelative, maxAbsolute, type ParityCheck, type ParityTolerances } from './interop/parityChecks.js';
 

@@ -6,6 +6,7 @@
  */
 export { LAYER_CLASSES } from './deploy/layerClasses.js';
 export { readParityFixture } from './node/readParityFixture.js';
+export { readTorchFile, type ReadTorchFileOptions } from './node/torchFile.js';
 export { fileSystem, saveModel, loadModel, MODEL_JSON, WEIGHTS_BIN, type WeightsIntegrity, type CheckpointJSON } from './node/fileIO.js';
 export {
   openSkeletonDataset,

@@ -8,6 +8,7 @@ import { SKELETON_NORMALIZATION_BATCH_NORM, SkeletonNormalization } from '../lay
 import { UPSAMPLING_TRANSFORM_WEIGHTS, UpsamplingTransform } from '../layers/UpsamplingTransform.js';
 import { classifierWeight, layerNames } from '../model/buildSke2Grid.js';
 import type { BatchNormVariables } from '../ops/batchNorm.js';
+import { stateDictOf, type OfficialCheckpoint } from './checkpointStateDict.js';
 
 /** One tensor of a PyTorch state dict: its PyTorch shape and row-major values. */
 export interface StateDictTensor {
@@ -125,7 +126,9 @@ export function torchToModelLayout(m: Pick<OfficialWeightMapping, 'perm' | 'resh
  * the PyTorch -> tfjs transposes, ignoring `backbone.A` and `num_batches_tracked`, and recomputing
  * each GIT permutation from the loaded scores (checked against `index_sel` when present). All
  * tensors are checked before anything is written, so a bad state dict leaves the model untouched.
- * Keys may carry a `module.` prefix. Options: `strict` and `checkPermutation`, both default true.
+ * Keys may carry a `module.` prefix. `stateDict` may also be a whole checkpoint as
+ * `readTorchCheckpoint` returns it (mmcv / PYSKL `{meta, state_dict, optimizer}` or a bare state
+ * dict). Options: `strict` and `checkPermutation`, both default true.
  *
  * @example
  * ```ts
@@ -135,8 +138,8 @@ export function torchToModelLayout(m: Pick<OfficialWeightMapping, 'perm' | 'resh
  * const { loaded, ignored, permutations } = loadOfficialWeights(model, stateDict); // strict, permutations checked
  * ```
  */
-export function loadOfficialWeights(model: LayersModel, stateDict: StateDict, options: LoadOfficialWeightsOptions = {}): LoadOfficialWeightsReport {
-  const entries = normaliseKeys(stateDict);
+export function loadOfficialWeights(model: LayersModel, stateDict: OfficialCheckpoint, options: LoadOfficialWeightsOptions = {}): LoadOfficialWeightsReport {
+  const entries = stateDictOf(stateDict);
   const mappings = officialWeightMap(model);
   const ignored: string[] = [];
   const known = new Set(mappings.map((m) => m.key));
@@ -232,12 +235,6 @@ function checkTensor(key: string, t: StateDictTensor, expected: number[]): void 
   for (let i = 0; i < t.data.length; i++) {
     if (!Number.isFinite(t.data[i])) failAs(`stateDict['${key}']`, 'finite values', `${t.data[i]} at index ${i}`);
   }
-}
-
-function normaliseKeys(sd: StateDict): Map<string, StateDictTensor> {
-  if (sd == null || typeof sd !== 'object') fail('stateDict', 'an object or Map of {shape, data}', sd);
-  const entries = sd instanceof Map ? [...sd.entries()] : Object.entries(sd);
-  return new Map(entries.map(([k, v]) => [k.replace(/^module\./, ''), v]));
 }
 
 /** The trailing number of a layer name (`upt_stage1` -> 1, `block7` -> 7). */

@@ -51,6 +51,23 @@ export interface UnpickleOptions {
   int64?: Int64Mode;
   /** Integers beyond +-(2^53 - 1): an error (`'error'`, default) or a bigint (`'bigint'`). */
   bigInts?: 'error' | 'bigint';
+  /** What a format built on pickle (e.g. a PyTorch checkpoint) adds to the reader; default none. */
+  extension?: PickleExtension;
+}
+
+/**
+ * Additions of a format built on pickle (a PyTorch checkpoint): more allowed globals, persistent ids
+ * and BUILD states. The callbacks see pickle values, tuples as frozen arrays and named globals as
+ * {@link PickleGlobal}; what they return is kept as an opaque leaf of the result. A
+ * {@link Ske2GridError} they throw is re-raised with the opcode and byte offset.
+ */
+export interface PickleExtension {
+  /** Extra globals by full name (`module.name`): what a call returns, or `null` for a global that may only be passed along (a type). */
+  globals: ReadonlyMap<string, ((args: readonly unknown[]) => unknown) | null>;
+  /** Resolves a persistent id (PERSID / BINPERSID); without it persistent ids are an error. */
+  persistentLoad?: (pid: unknown) => unknown;
+  /** BUILD with a state on a value the reader itself does not build: returns true when it accepted the state. */
+  build?: (target: unknown, state: unknown) => boolean;
 }
 
 /**
@@ -162,13 +179,25 @@ const MAX_DECIMAL_DIGITS = 4300;
 /** Longest LONG1/LONG4 integer read, in bytes (8192 bits). */
 const MAX_LONG_BYTES = 1024;
 
-/** A named global (always one of {@link ALLOWED_PICKLE_GLOBALS}); callable within the pickle, never part of a result. */
-class PyGlobal {
+/**
+ * A global named by a pickle (always one of {@link ALLOWED_PICKLE_GLOBALS} or of an extension's): callable within
+ * the pickle, never part of a result; {@link PickleExtension} callbacks see it, `name` is `module.name`.
+ *
+ * @example
+ * ```ts
+ * import { PickleGlobal, type PickleExtension } from 'ske2grid';
+ * const extension: PickleExtension = {
+ *   globals: new Map([['torch.FloatStorage', null]]),
+ *   persistentLoad: (pid) => (Array.isArray(pid) && pid[1] instanceof PickleGlobal ? pid[1].name : null), // 'torch.FloatStorage'
+ * };
+ * ```
+ */
+export class PickleGlobal {
   constructor(readonly name: string) {}
 }
 
 /** What the machine holds: pickle values, plus named globals and containers that may still hold them. */
-type Item = PickleValue | PyGlobal | Item[] | readonly Item[] | Map<Item, Item> | Set<Item>;
+type Item = PickleValue | PickleGlobal | Item[] | readonly Item[] | Map<Item, Item> | Set<Item>;
 
 /**
  * Reads a Python pickle (protocols 0 to 5) of plain data and NumPy arrays WITHOUT executing anything:
@@ -187,6 +216,20 @@ type Item = PickleValue | PyGlobal | Item[] | readonly Item[] | Map<Item, Item> 
  * ```
  */
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): PickleValue {
+  return unpickleFirst(bytes, options).value;
+}
+
+/**
+ * Reads the first pickle of `bytes` (like {@link unpickle}, which it serves) and says where it ended:
+ * for formats that store several pickles one after another (PyTorch's legacy checkpoints).
+ *
+ * @example
+ * ```ts
+ * import { unpickleFirst } from 'ske2grid';
+ * unpickleFirst(new Uint8Array([0x4b, 0x07, 0x2e, 0x4b, 0x08, 0x2e])); // { value: 7, end: 3 }: the second pickle starts at byte 3
+ * ```
+ */
+export function unpickleFirst(bytes: Uint8Array, options: UnpickleOptions = {}): { value: PickleValue; end: number } {
   if (!(bytes instanceof Uint8Array)) throw new Ske2GridError(`pickle: expected the pickle as a Uint8Array, got ${typeof bytes}`);
   const limits = {
     maxDepth: requireInt('pickle: options.maxDepth', options.maxDepth ?? 100, 1),
@@ -201,7 +244,9 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): Pick
   if (bigInts !== 'error' && bigInts !== 'bigint') {
     fail('pickle: options.bigInts', '"error" or "bigint"', bigInts);
   }
-  return new PickleReader(bytes, limits, int64, bigInts === 'bigint').read();
+  const reader = new PickleReader(bytes, limits, int64, bigInts === 'bigint', options.extension);
+  const value = reader.read();
+  return { value, end: reader.position };
 }
 
 /** The pickle machine: a stack, a mark stack and a memo, driven by one opcode at a time. */
@@ -224,6 +269,7 @@ class PickleReader {
     private readonly limits: { maxDepth: number; maxObjects: number; maxArrayElements: number },
     int64: Int64Mode,
     private readonly bigInts: boolean,
+    private readonly extension?: PickleExtension,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.numpy = {
@@ -238,6 +284,11 @@ class PickleReader {
         }
       },
     };
+  }
+
+  /** Byte offset after the last opcode read (after STOP once {@link read} returned). */
+  get position(): number {
+    return this.pos;
   }
 
   read(): PickleValue {
@@ -527,8 +578,10 @@ class PickleReader {
           this.top();
           break;
         case 0x50: // PERSID
+          this.push(this.persistent(latin1(this.line())));
+          break;
         case 0x51: // BINPERSID
-          this.fail('persistent IDs are not supported');
+          this.push(this.persistent(this.pop()));
           break;
         case 0x82: // EXT1
         case 0x83: // EXT2
@@ -730,21 +783,44 @@ class PickleReader {
 
   // ---- globals and calls ----
 
-  private global(module: string, name: string): PyGlobal {
+  private global(module: string, name: string): PickleGlobal {
     const canonical = `${module === '__builtin__' ? 'builtins' : module}.${name}`;
-    if (!ALLOWED.has(canonical)) {
-      this.fail(`global ${quote(`${module}.${name}`)} is not allowed`, `allowed: ${ALLOWED_PICKLE_GLOBALS.join(', ')}`);
+    if (!ALLOWED.has(canonical) && !this.extension?.globals.has(canonical)) {
+      const extra = this.extension ? [...this.extension.globals.keys()] : [];
+      this.fail(`global ${quote(`${module}.${name}`)} is not allowed`, `allowed: ${[...ALLOWED_PICKLE_GLOBALS, ...extra].join(', ')}`);
     }
-    return new PyGlobal(canonical);
+    return new PickleGlobal(canonical);
+  }
+
+  /** Runs an extension callback; its {@link Ske2GridError} is re-raised with the opcode and offset. */
+  private inExtension<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (e) {
+      if (e instanceof Ske2GridError) this.fail(e.message);
+      throw e;
+    }
+  }
+
+  /** PERSID / BINPERSID: the extension's `persistentLoad`, or an error. */
+  private persistent(pid: Item): Item {
+    const load = this.extension?.persistentLoad;
+    if (!load) return this.fail('persistent IDs are not supported');
+    return this.inExtension(() => load(pid)) as Item;
   }
 
   /** `callable(*args)` for the allowed globals. */
   private call(callable: Item, args: readonly Item[]): Item {
-    if (!(callable instanceof PyGlobal)) this.fail(`only allowed globals can be called, got ${kindOf(callable)}`);
+    if (!(callable instanceof PickleGlobal)) this.fail(`only allowed globals can be called, got ${kindOf(callable)}`);
+    if (!ALLOWED.has(callable.name)) {
+      const make = this.extension?.globals.get(callable.name);
+      if (!make) return this.fail(`${callable.name} cannot be called`);
+      return this.inExtension(() => make(args)) as Item;
+    }
     switch (callable.name) {
       case 'numpy.core.multiarray._reconstruct':
       case 'numpy._core.multiarray._reconstruct':
-        return reconstructArray(args, (v) => v instanceof PyGlobal && v.name === 'numpy.ndarray', this.numpy);
+        return reconstructArray(args, (v) => v instanceof PickleGlobal && v.name === 'numpy.ndarray', this.numpy);
       case 'numpy.dtype':
         return makeDtype(args, this.numpy);
       case 'numpy.core.multiarray.scalar':
@@ -776,7 +852,7 @@ class PickleReader {
   /** `cls.__new__(cls, *args)`: empty mutable containers, or the immutable value itself. */
   private newObject(cls: Item, args: Item): Item {
     if (!isTuple(args)) this.fail(`NEWOBJ needs an argument tuple, got ${kindOf(args)}`);
-    if (!(cls instanceof PyGlobal)) this.fail(`NEWOBJ needs a class, got ${kindOf(cls)}`);
+    if (!(cls instanceof PickleGlobal)) this.fail(`NEWOBJ needs a class, got ${kindOf(cls)}`);
     switch (cls.name) {
       case 'builtins.list':
         return [];
@@ -886,7 +962,7 @@ class PickleReader {
   private build(target: Item, state: Item): void {
     if (isNdArray(target)) setArrayState(target, state, this.numpy);
     else if (isNumpyDtype(target)) setDtypeState(target, state, this.numpy);
-    else if (state !== null && !(state instanceof Map && state.size === 0)) {
+    else if (state !== null && !(state instanceof Map && state.size === 0) && !this.inExtension(() => this.extension?.build?.(target, state) ?? false)) {
       this.fail(`BUILD with a state on ${kindOf(target)} is not supported (only NumPy arrays and dtypes take one)`);
     }
   }
@@ -904,7 +980,7 @@ class PickleReader {
 
   /** Walks the result without recursion: nesting depth <= maxDepth, no container inside itself, no global. */
   private checkResult(root: Item): void {
-    if (root instanceof PyGlobal) this.failAbout(root, `the result is the global ${root.name} itself, not data`);
+    if (root instanceof PickleGlobal) this.failAbout(root, `the result is the global ${root.name} itself, not data`);
     if (!isContainer(root)) return;
     const { maxDepth } = this.limits;
     const heights = new Map<object, number>(); // finished containers -> nesting height (1 = no nested container)
@@ -920,7 +996,7 @@ class PickleReader {
       const frame = path[path.length - 1];
       if (frame.next < frame.children.length) {
         const child = frame.children[frame.next++];
-        if (child instanceof PyGlobal) this.failAbout(child, `the result holds the global ${child.name} itself, not data`);
+        if (child instanceof PickleGlobal) this.failAbout(child, `the result holds the global ${child.name} itself, not data`);
         if (!isContainer(child)) continue;
         if (onPath.has(child)) this.failAbout(child, 'a container holds itself (reference cycle); cycles are not supported');
         const h = heights.get(child);
@@ -961,13 +1037,14 @@ function childrenOf(node: object): Item[] {
 /** Python type name of a value, for messages. */
 function kindOf(v: Item): string {
   if (v === null) return 'None';
-  if (v instanceof PyGlobal) return `global ${v.name}`;
+  if (v instanceof PickleGlobal) return `global ${v.name}`;
   if (Array.isArray(v)) return Object.isFrozen(v) ? 'tuple' : 'list';
   if (v instanceof Uint8Array) return 'bytes';
   if (v instanceof Map) return 'dict';
   if (v instanceof Set) return 'set';
   if (isNdArray(v)) return 'numpy.ndarray';
   if (isNumpyDtype(v)) return 'numpy.dtype';
+  if (typeof v === 'object') return 'object';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
   return typeof v === 'string' ? 'str' : typeof v === 'bigint' ? 'int' : 'bool';
 }
