@@ -31,7 +31,21 @@ export {
   type LoadOfficialWeightsReport,
 } from './interop/officialWeights.js';
 export { ParityFixture, type ParityManifest, type FixtureTensorEntry } from './interop/parityFixture.js';
-export { runParityChecks, maxRelative, maxAbsolute, type ParityCheck, type ParityTolerances } from './interop/parityChecks.js';
+export {
+  runParity,
+  runParityChecks,
+  maxRelative,
+  maxAbsolute,
+  type ParityCheck,
+  type ParityCheckKind,
+  type ParityTolerances,
+  type ParityOptions,
+  type ParityReport,
+  type ReluFlipEvidence,
+  type LocatedReluUnit,
+} from './interop/parityChecks.js';
+export { decideParity, type ParityVerdict, type ParityVerdictOptions } from './interop/parityVerdict.js';
+export type { ReluUnit } from './interop/reluGates.js';
 export { checkSkeletonInput } from './model/checkSkeletonInput.js';
 export { growSke2Grid, embedGrid, type GrowOptions } from './model/growSke2Grid.js';
 export { SgdWithWeightDecay, type SgdWithWeightDecayOptions } from './training/sgdWithWeightDecay.js';
