@@ -82,6 +82,8 @@ export interface ReluFlipEvidence {
   units: LocatedReluUnit[];
   /** The port's ReLU inputs nearest zero in the deviating person-samples (the candidates, nearest first). */
   candidates: LocatedReluUnit[];
+  /** Every gradient check of the variant recomputed with `units` flipped (the unflipped values when none was found). */
+  checksAfter: { name: string; metric: 'maxrel' | 'maxabs'; value: number; tolerance: number }[];
   /** True when every gradient check of the variant passes with `units` flipped. */
   explained: boolean;
   /** Gradient passes run to find the units. */
@@ -349,22 +351,22 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
       .filter((u) => u.relativeDistance <= band)
       .sort((a, b) => (order.get(a.personSample) ?? 99) - (order.get(b.personSample) ?? 99) || a.relativeDistance - b.relativeDistance);
     let chosen: LocatedReluUnit[] = [];
-    let best = { worst: worst(base.values), personSamples: base.personSamples };
+    let best = { worst: worst(base.values), personSamples: base.personSamples, values: base.values };
     let trials = 0;
     while (chosen.length < maxFlips && best.worst > 1 && trials < maxTrials) {
-      let round: { unit: LocatedReluUnit; worst: number; personSamples: number[] } | null = null;
+      let round: { unit: LocatedReluUnit; worst: number; personSamples: number[]; values: GradientValues } | null = null;
       for (const unit of candidates) {
         if (chosen.includes(unit) || trials >= maxTrials) continue;
         trials++;
         const r = measureGradients([...chosen, unit]);
         await yieldToEventLoop();
         const w = worst(r.values);
-        if (!round || w < round.worst) round = { unit, worst: w, personSamples: r.personSamples };
+        if (!round || w < round.worst) round = { unit, worst: w, personSamples: r.personSamples, values: r.values };
         if (w <= 1) break;
       }
       if (!round || round.worst >= best.worst) break;
       chosen = [...chosen, round.unit];
-      best = { worst: round.worst, personSamples: round.personSamples };
+      best = { worst: round.worst, personSamples: round.personSamples, values: round.values };
     }
     const explained = best.worst <= 1;
     return {
@@ -375,6 +377,7 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
       worstAfter: best.worst,
       units: explained ? chosen : [],
       candidates: candidates.slice(0, 6),
+      checksAfter: [...(explained ? best.values : base.values)].map(([name, r]) => ({ name, ...r })),
       explained,
       trials,
     };

@@ -216,7 +216,8 @@ describe('parity verdict under injected semantic bugs', () => {
 });
 
 describe('parity verdict without a semantic bug', () => {
-  for (const name of NAMES) {
+  // The unmutated port on both fixtures, flips included, is decided in parity.test.ts (cpu and wasm).
+  for (const name of ['d5_t12'] as const) {
     // Averaging persons before the (linear) pooling instead of after is the same function, so it
     // must pass; it also leaves the port's ReLU states, hence its flips, as they are.
     it(`passes on ${name} with persons averaged before the average pooling, flips explained`, async () => {
