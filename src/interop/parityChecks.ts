@@ -427,12 +427,39 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
         checks.push({ name: `bn_batchstats ${keys[i]} after one step`, kind: 'statistics', metric: 'maxrel', value, tolerance: tolFwd, pass: value <= tolFwd });
       });
     });
-    // Restore the pre-step statistics for the checks that follow.
-    maps.forEach((mp, i) => {
-      const restored = torchToModelLayout(mp!, { shape: [channels], data: before[i] });
-      mp!.variable.write(restored);
-      restored.dispose();
+    // Every batch norm keeps (1 - momentum) = 0.9 of its old running value: two steps on the same
+    // batch from running statistics that differ by delta must end delta * 0.9 apart.
+    const running = mappings.filter((mp) => /running_(mean|var)$/.test(mp.key) && fixture.has(mp.key));
+    const restore = (shift: boolean) => {
+      for (const mp of running) {
+        const { shape, data } = fixture.values(mp.key);
+        const value = torchToModelLayout(mp, { shape, data: shift ? Float32Array.from(data, (v) => v + 1) : data });
+        mp.variable.write(value);
+        value.dispose();
+      }
+    };
+    const step = () => {
+      tf.tidy(() => {
+        model.apply(x, { training: true });
+      });
+      return running.map((mp) => (mp.variable.read().dataSync() as Float32Array).slice());
+    };
+    restore(false);
+    const a = step();
+    restore(true);
+    const b = step();
+    let worst = 0;
+    a.forEach((va, i) => va.forEach((v, k) => (worst = Math.max(worst, Math.abs(b[i][k] - v - (1 - momentum))))));
+    checks.push({
+      name: `bn_batchstats running statistics of all ${running.length / 2} batch norms keep ${1 - momentum} of the old value`,
+      kind: 'statistics',
+      metric: 'maxabs',
+      value: worst,
+      tolerance: 1e-4,
+      pass: worst <= 1e-4,
     });
+    // Restore the pre-step statistics for the checks that follow.
+    restore(false);
   }
 }
 

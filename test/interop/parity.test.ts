@@ -76,9 +76,9 @@ for (const { backend, formulation, variants } of RUNS) {
         for (const c of fwd) expect(c.value, c.name).toBeLessThan(1e-5);
       });
 
-      it('updates data_bn running statistics as PyTorch does (momentum 0.1, unbiased variance)', () => {
+      it('updates running statistics as PyTorch does (data_bn from the input: momentum 0.1, unbiased variance; every BN keeps 0.9)', () => {
         const stats = checks.filter((c) => c.kind === 'statistics');
-        expect(stats.length).toBe(2);
+        expect(stats.length).toBe(3);
         for (const c of stats) expect(c.value, c.name).toBeLessThan(1e-5);
       });
 

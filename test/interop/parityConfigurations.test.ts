@@ -63,7 +63,7 @@ for (const spec of SPECS) {
       expect(report.checks.filter((c) => c.name.startsWith('upt_eff')).length).toBe(spec.stages.length);
       const personSamples = report.checks.filter((c) => c.name.startsWith('bn_frozen grad.grid person-sample'));
       expect(personSamples.length).toBe(spec.batch * spec.persons);
-      expect(report.checks.filter((c) => c.kind === 'statistics').length).toBe(2);
+      expect(report.checks.filter((c) => c.kind === 'statistics').length).toBe(3);
     }, 300_000);
 
     it('fails with BatchNorm epsilon 1e-3', async () => {
