@@ -350,23 +350,26 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
     const candidates = located
       .filter((u) => u.relativeDistance <= band)
       .sort((a, b) => (order.get(a.personSample) ?? 99) - (order.get(b.personSample) ?? 99) || a.relativeDistance - b.relativeDistance);
+    // Greedy: each round adds the unit that lowers the total excess most (sum over checks of
+    // value / tolerance), taking the first one that halves it; stops when every check passes.
+    const excess = (values: GradientValues) => [...values.values()].reduce((a, r) => a + r.value / r.tolerance, 0);
     let chosen: LocatedReluUnit[] = [];
-    let best = { worst: worst(base.values), personSamples: base.personSamples, values: base.values };
+    let best = { worst: worst(base.values), excess: excess(base.values), personSamples: base.personSamples, values: base.values };
     let trials = 0;
     while (chosen.length < maxFlips && best.worst > 1 && trials < maxTrials) {
-      let round: { unit: LocatedReluUnit; worst: number; personSamples: number[]; values: GradientValues } | null = null;
+      let round: (typeof best & { unit: LocatedReluUnit }) | null = null;
       for (const unit of candidates) {
         if (chosen.includes(unit) || trials >= maxTrials) continue;
         trials++;
         const r = measureGradients([...chosen, unit]);
         await yieldToEventLoop();
-        const w = worst(r.values);
-        if (!round || w < round.worst) round = { unit, worst: w, personSamples: r.personSamples, values: r.values };
-        if (w <= 1) break;
+        const trial = { unit, worst: worst(r.values), excess: excess(r.values), personSamples: r.personSamples, values: r.values };
+        if (!round || trial.excess < round.excess) round = trial;
+        if (trial.worst <= 1 || trial.excess < best.excess / 2) break;
       }
-      if (!round || round.worst >= best.worst) break;
+      if (!round || round.excess >= best.excess) break;
       chosen = [...chosen, round.unit];
-      best = { worst: round.worst, personSamples: round.personSamples, values: round.values };
+      best = round;
     }
     const explained = best.worst <= 1;
     return {
