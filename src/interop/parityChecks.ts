@@ -43,12 +43,12 @@ export interface ParityTolerances {
 export interface ParityOptions extends ParityTolerances {
   /**
    * A full-network gradient mismatch is explained only by at most this many ReLU units per BN
-   * variant whose input lies within {@link ParityOptions.reluBand} of zero; default 2.
+   * variant whose input lies within {@link ParityOptions.reluBand} of zero; default 4.
    */
   maxFlips?: number;
-  /** Rounding band of a ReLU input: |input| <= reluBand x RMS of that ReLU's inputs; default 1e-5. */
+  /** Rounding band of a ReLU input: |input| <= reluBand x RMS of that ReLU's inputs; default 3e-5. */
   reluBand?: number;
-  /** Flipped-gradient passes tried per BN variant before giving up; default 8. */
+  /** Flipped-gradient passes tried per BN variant before giving up; default 16. */
   maxTrials?: number;
   /** Stop after the first group of checks with a failure (the verdict is then known); default false. */
   failFast?: boolean;
@@ -111,7 +111,7 @@ export interface ParityRunHooks {
  * the full-network gradients of both BN variants. A full-network gradient mismatch is accepted
  * only when inverting the gate of at most `maxFlips` of the port's ReLU units whose input lies
  * within `reluBand` of zero reproduces every gradient of that variant (see {@link decideParity}).
- * Defaults: forward 1e-5, gradient 5e-5 relative, zero gradients 1e-5 absolute, 2 flips, band 1e-5.
+ * Defaults: forward 1e-5, gradient 5e-5 relative, zero gradients 1e-5 absolute, 4 flips, band 3e-5.
  *
  * @example
  * ```ts
@@ -145,9 +145,9 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
   const tolFwd = options.forward ?? 1e-5;
   const tolGrad = options.gradient ?? 5e-5;
   const tolZero = options.zeroGradient ?? 1e-5;
-  const maxFlips = options.maxFlips ?? 2;
-  const band = options.reluBand ?? 1e-5;
-  const maxTrials = options.maxTrials ?? 8;
+  const maxFlips = options.maxFlips ?? 4;
+  const band = options.reluBand ?? 3e-5;
+  const maxTrials = options.maxTrials ?? 16;
   const checks: ParityCheck[] = [];
   const flips: ReluFlipEvidence[] = [];
   const model = (hooks.build ?? buildSke2Grid)(fixture.config());

@@ -10,9 +10,9 @@ export interface ParityVerdict {
 
 /** Limits of {@link decideParity}. */
 export interface ParityVerdictOptions {
-  /** Most ReLU units a BN variant may flip; default 2. */
+  /** Most ReLU units a BN variant may flip; default 4. */
   maxFlips?: number;
-  /** Rounding band, as |input| / RMS of that ReLU's inputs; default 1e-5. */
+  /** Rounding band, as |input| / RMS of that ReLU's inputs; default 3e-5. */
   reluBand?: number;
 }
 
@@ -32,8 +32,8 @@ export interface ParityVerdictOptions {
  * ```
  */
 export function decideParity(checks: readonly ParityCheck[], flips: readonly ReluFlipEvidence[], options: ParityVerdictOptions = {}): ParityVerdict {
-  const maxFlips = options.maxFlips ?? 2;
-  const band = options.reluBand ?? 1e-5;
+  const maxFlips = options.maxFlips ?? 4;
+  const band = options.reluBand ?? 3e-5;
   const reasons: string[] = [];
   if (!checks.some((c) => c.kind === 'forward')) reasons.push('no forward check ran (fixture without eval outputs?)');
   for (const c of checks) {

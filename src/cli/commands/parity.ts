@@ -62,7 +62,7 @@ export const parityCommand: CliCommand = {
     backend: { type: 'string', value: 'NAME', help: 'tfjs backend: cpu, wasm, webgl, webgpu or tensorflow (default cpu)' },
     'forward-tol': { type: 'string', value: 'X', help: 'relative tolerance of forward values (default 1e-5)' },
     'gradient-tol': { type: 'string', value: 'X', help: 'relative tolerance of full-network gradients (default 5e-5)' },
-    'max-flips': { type: 'string', value: 'N', help: 'most near-zero ReLU units a BN variant may flip (default 2; 0 accepts none)' },
+    'max-flips': { type: 'string', value: 'N', help: 'most near-zero ReLU units a BN variant may flip (default 4; 0 accepts none)' },
     json: { type: 'string', value: 'FILE', help: 'also write the checks, flip evidence and verdict to FILE as JSON' },
   },
   details:
@@ -71,7 +71,7 @@ export const parityCommand: CliCommand = {
   async run(args, io) {
     const forward = numberOption(args, 'forward-tol', 1e-5) as number;
     const gradient = numberOption(args, 'gradient-tol', 5e-5) as number;
-    const maxFlips = numberOption(args, 'max-flips', 2) as number;
+    const maxFlips = numberOption(args, 'max-flips', 4) as number;
     if (!(forward > 0)) throw new CliUsageError(`--forward-tol: expected a positive number, got ${forward}`);
     if (!(gradient > 0)) throw new CliUsageError(`--gradient-tol: expected a positive number, got ${gradient}`);
     if (!Number.isInteger(maxFlips) || maxFlips < 0) throw new CliUsageError(`--max-flips: expected a non-negative integer, got ${maxFlips}`);
