@@ -73,10 +73,11 @@ for (const backend of BACKENDS) {
     const report = await runParity(readParityFixture(new URL(`../../shared/fixtures/parity/${name}`, import.meta.url).pathname));
     rows.push(row(name, backend, report, (Date.now() - start) / 1000));
     console.log(`${name} ${backend}: ${report.verdict.equal ? 'PASS' : 'FAIL'}`);
+    writeFileSync(OUT, JSON.stringify({ machine, rows, complete: false }, null, 2) + '\n');
   }
 }
 finishMachineInfo(machine);
-writeFileSync(OUT, JSON.stringify({ machine, rows }, null, 2) + '\n');
+writeFileSync(OUT, JSON.stringify({ machine, rows, complete: true }, null, 2) + '\n');
 console.log('| fixture | backend | verdict | forward | gradients | ReLU units flipped | gradients after the flip |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) {
