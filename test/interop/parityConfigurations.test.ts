@@ -50,7 +50,7 @@ for (const spec of SPECS) {
     let fixture: ParityFixture;
     beforeAll(() => {
       fixture = roundTrip(selfFixture(spec));
-    }, 300_000);
+    }, 1_800_000);
 
     it('builds the model the manifest describes and passes every check', async () => {
       const before = tf.memory().numTensors;
@@ -64,12 +64,12 @@ for (const spec of SPECS) {
       const personSamples = report.checks.filter((c) => c.name.startsWith('bn_frozen grad.grid person-sample'));
       expect(personSamples.length).toBe(spec.batch * spec.persons);
       expect(report.checks.filter((c) => c.kind === 'statistics').length).toBe(3);
-    }, 300_000);
+    }, 1_800_000);
 
     it('fails with BatchNorm epsilon 1e-3', async () => {
       const report = await runParityWith(fixture, { failFast: true }, { build: (config) => buildSke2Grid({ ...config, batchNormEpsilon: 1e-3 }) });
       expect(report.verdict.equal).toBe(false);
       expect(report.verdict.reasons.join('\n')).toMatch(/forward check failed/);
-    }, 300_000);
+    }, 1_800_000);
   });
 }
