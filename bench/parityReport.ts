@@ -4,9 +4,11 @@
  * (printed at the end as markdown).
  */
 import { writeFileSync } from 'node:fs';
-import { selectBackend } from '../src/cli/backend.js';
-import { runParity, type ParityCheck, type ParityReport } from '../src/interop/parityChecks.js';
-import { readParityFixture } from '../src/node/readParityFixture.js';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { runParity, type ParityCheck, type ParityReport } from '../src/index.js';
+import { readParityFixture } from '../src/node.js';
 import { finishMachineInfo, machineInfo } from './machine.js';
 
 const FIXTURES = ['d5_t12', 'd6_t12_pls'];
@@ -67,7 +69,7 @@ function row(fixture: string, backend: string, report: ParityReport, seconds: nu
 const machine = machineInfo();
 const rows: ParityRow[] = [];
 for (const backend of BACKENDS) {
-  await selectBackend(backend);
+  if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) throw new Error(`backend ${backend} is not available`);
   for (const name of FIXTURES) {
     const start = Date.now();
     const report = await runParity(readParityFixture(new URL(`../../shared/fixtures/parity/${name}`, import.meta.url).pathname));

@@ -28,7 +28,19 @@ export function describe(value: unknown): string {
   return String(value);
 }
 
-/** Throws a {@link Ske2GridError} of the form "`arg`: expected X, got Y". */
+/**
+ * Throws a {@link Ske2GridError} of the form "`arg`: expected X, got Y" (the library's one error style).
+ *
+ * @example
+ * ```ts
+ * import { fail } from 'ske2grid';
+ * function checkFps(fps: number): number {
+ *   if (!(fps > 0)) fail('options.fps', 'a positive number', fps); // options.fps: expected a positive number, got 0
+ *   return fps;
+ * }
+ * checkFps(30);
+ * ```
+ */
 export function fail(arg: string, expected: string, got: unknown): never {
   throw new Ske2GridError(`${arg}: expected ${expected}, got ${describe(got)}`);
 }
@@ -39,4 +51,14 @@ export function requireInt(arg: string, value: unknown, min = 0): number {
     fail(arg, `an integer >= ${min}`, value);
   }
   return value;
+}
+
+/** Throws a {@link Ske2GridError} of the form "`arg`: `detail`", for a message that is not an "expected X, got Y" (e.g. a repeated name). */
+export function failWith(arg: string, detail: string): never {
+  throw new Ske2GridError(`${arg}: ${detail}`);
+}
+
+/** Throws a {@link Ske2GridError} of the form "`arg`: expected X, got Y" where Y is already-written text (a count, a shape relation), printed as is. */
+export function failAs(arg: string, expected: string, got: string): never {
+  throw new Ske2GridError(`${arg}: expected ${expected}, got ${got}`);
 }

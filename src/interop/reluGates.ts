@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fail } from '../errors.js';
 
 /**
  * One ReLU unit of a network: which ReLU op (its place in the forward pass) and which entry of
@@ -47,7 +48,8 @@ export interface ReluGateRecord {
 export function withReluGates<T>(options: ReluGateOptions, fn: () => T): { result: T; record: ReluGateRecord } {
   const original = tf.getGradient('Relu');
   const flips = options.flip ?? [];
-  if (flips.length > 0 && options.sites == null) throw new Error('withReluGates: flipping units needs options.sites (from a recording pass)');
+  if (flips.length > 0 && options.sites == null)
+    fail('withReluGates options.sites', 'the number of ReLU ops (from a recording pass) when units are flipped', options.sites);
   const keep = options.nearestPerRow ?? 0;
   const seen: { shape: number[]; units: { index: number; value: number }[]; rms: number }[] = [];
   tf.registerGradient({
@@ -81,7 +83,7 @@ export function withReluGates<T>(options: ReluGateOptions, fn: () => T): { resul
   }
   const total = seen.length;
   if (options.sites != null && total !== options.sites) {
-    throw new Error(`withReluGates: expected ${options.sites} ReLU ops in the backward pass, got ${total}`);
+    fail('withReluGates fn', `a backward pass through ${options.sites} ReLU ops`, total);
   }
   const nearest: ReluUnit[] = [];
   seen.forEach((s, backwardSite) => {

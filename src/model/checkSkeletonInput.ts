@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe } from '../errors.js';
+import { fail, failAs } from '../errors.js';
 import { getModelConfig } from './buildSke2Grid.js';
 
 /**
@@ -24,7 +24,7 @@ export function checkSkeletonInput(model: LayersModel, x: tf.Tensor, arg = 'x'):
   const expected = `[batch, ${c.persons} persons, ${c.frames ?? 'any'} frames, ${v} joints (layout '${c.layout.name}'), ${c.inChannels} channels]`;
   const s = x?.shape;
   if (!s || s.length !== 5 || s[1] !== c.persons || (c.frames !== null && s[2] !== c.frames) || s[3] !== v || s[4] !== c.inChannels || s[0] < 1 || s[2] < 1) {
-    throw new Ske2GridError(`${arg}: expected ${expected}, got ${describe(s ?? x)}`);
+    fail(arg, expected, s ?? x);
   }
   const firstBad = tf.tidy(() => {
     const bad = tf.logicalNot(tf.isFinite(tf.reshape(x, [-1])));
@@ -38,6 +38,6 @@ export function checkSkeletonInput(model: LayersModel, x: tf.Tensor, arg = 'x'):
       index.unshift(rest % s[i]);
       rest = Math.floor(rest / s[i]);
     }
-    throw new Ske2GridError(`${arg}: expected finite values, got ${value} at [${index.join(', ')}] (batch, person, frame, joint, channel)`);
+    failAs(arg, 'finite values', `${value} at [${index.join(', ')}] (batch, person, frame, joint, channel)`);
   }
 }

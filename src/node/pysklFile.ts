@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Ske2GridError, describe } from '../errors.js';
+import { Ske2GridError, fail } from '../errors.js';
 import { readPysklAnnotations, type PysklAnnotations, type PysklAnnotationsOptions } from '../data/readers/pysklAnnotations.js';
 
 /**
@@ -13,7 +13,7 @@ import { readPysklAnnotations, type PysklAnnotations, type PysklAnnotationsOptio
  * ```
  */
 export async function readPysklFile(path: string, options: PysklAnnotationsOptions = {}): Promise<PysklAnnotations> {
-  if (typeof path !== 'string' || path.length === 0) throw new Ske2GridError(`readPysklFile path: expected a file path, got ${describe(path)}`);
+  if (typeof path !== 'string' || path.length === 0) fail('readPysklFile path', 'a file path', path);
   let data: Buffer;
   try {
     data = await readFile(path);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Ske2GridError } from '../errors.js';
+import { fail } from '../errors.js';
 
 /** A named gradient as tfjs optimizers take it. */
 type NamedGradient = { name: string; tensor: tf.Tensor };
@@ -45,7 +45,7 @@ export class SgdWithWeightDecay extends tf.MomentumOptimizer {
       ['weightDecay', wd],
     ] as const) {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new Ske2GridError(`SgdWithWeightDecay ${name}: expected a finite number >= 0, got ${String(v)}`);
+        fail(`SgdWithWeightDecay ${name}`, 'a finite number >= 0', v);
       }
     }
     super(lr, momentum, options.nesterov ?? true);

@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { exportOfficialStateDict, modelToTorchLayout, officialWeightMap } from '../../src/interop/officialWeights.js';
 import { ParityFixture, type ParityManifest } from '../../src/interop/parityFixture.js';
 import { UpsamplingTransform } from '../../src/layers/UpsamplingTransform.js';
-import { setBatchNormFrozen } from '../../src/model/batchNormMode.js';
+import { setBatchNormFrozen } from '../../src/model/setBatchNormFrozen.js';
 import { buildSke2Grid, layerNames } from '../../src/model/buildSke2Grid.js';
 import type { Ske2GridConfig } from '../../src/model/config.js';
 import { resolveConfig } from '../../src/model/config.js';
