@@ -210,7 +210,7 @@ describe('parity verdict under injected semantic bugs', () => {
           report.verdict.reasons.some((r) => mutation.caughtBy.test(r)),
           report.verdict.reasons.join('\n'),
         ).toBe(true);
-      }, 120_000);
+      }, 900_000);
     }
   }
 });
