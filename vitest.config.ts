@@ -23,6 +23,7 @@ const nodeProject: TestProjectInlineConfiguration = {
     name: 'node',
     include: ['test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, 'test/browser-suite/**'],
+    setupFiles: ['test/helpers/quietTfjs.ts'],
     pool: 'forks',
   },
 };
@@ -30,7 +31,7 @@ const nodeProject: TestProjectInlineConfiguration = {
 /** The browser suite in headless Chromium (playwright provider): webgl, webgpu and wasm backends. */
 const browserProject: TestProjectInlineConfiguration = {
   extends: true,
-  optimizeDeps: { include: tfjsPackages },
+  optimizeDeps: { include: [...tfjsPackages, 'onnxruntime-web/wasm'] },
   test: {
     name: 'browser',
     include: ['test/browser-suite/**/*.browser.test.ts'],

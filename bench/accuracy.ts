@@ -43,6 +43,9 @@ import {
   type SkeletonSequence,
 } from '../src/index.js';
 import { loadModel, openSkeletonDataset, saveModel } from '../src/node.js';
+import { setUpScript } from '../scripts/scriptSetup.js';
+
+setUpScript('bench:accuracy');
 
 /** The recipe per dataset: protocol, persons and the joints of the 3D normalisation (layouts come from the manifests). */
 interface DatasetRecipe {

@@ -33,6 +33,9 @@ import {
   type FormulationSize,
   type Timing,
 } from './formulationCases.js';
+import { setUpScript } from '../scripts/scriptSetup.js';
+
+setUpScript('bench/formulations');
 
 const BROWSER_BACKENDS: Record<string, string> = { webgl: 'webgl', webgpu: 'webgpu', 'browser-wasm': 'wasm' };
 const NODE_BACKENDS = ['wasm', 'cpu'];

@@ -26,6 +26,8 @@ const PACKAGES = [
   '@tensorflow/tfjs-backend-wasm',
   '@tensorflow/tfjs-backend-webgl',
   '@tensorflow/tfjs-backend-webgpu',
+  'onnxruntime-node',
+  'onnxruntime-web',
   'playwright',
   'esbuild',
 ];

@@ -10,6 +10,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import { runGridJob, type GridJob } from './measure.js';
 import { selfMemory } from './processMemory.js';
+import { setUpScript } from '../scripts/scriptSetup.js';
+
+setUpScript('bench worker');
 
 const job = JSON.parse(process.argv[2]) as GridJob;
 const outFile = process.argv[3];

@@ -30,10 +30,19 @@ export interface BenchOptions {
   itemBudgetS: number;
   /** Memory budget of one training step, MiB (above it: gradient accumulation); default 3600 (the wasm heap is 4096). */
   memoryBudgetMiB: number;
+  /** Run only one part: `'onnx'` (tfjs-wasm against onnxruntime-node, `bench/onnx.ts`); default null (everything). */
+  only: 'onnx' | null;
 }
 
 const USAGE = `npm run bench -- [--backends ${BACKENDS.join(',')}] [--grids 5,6,8] [--reps N] [--quick]
-                   [--out bench/results.json] [--frames T] [--all-cases] [--item-budget S] [--memory-budget MiB]`;
+                   [--out bench/results.json] [--frames T] [--all-cases] [--item-budget S] [--memory-budget MiB] [--only onnx]`;
+
+/** The `--only` value: absent (null) or `onnx`. */
+function onlyPart(raw: string | undefined): 'onnx' | null {
+  if (raw === undefined) return null;
+  if (raw !== 'onnx') throw new Error(`--only: expected onnx, got ${JSON.stringify(raw)}\nusage: ${USAGE}`);
+  return raw;
+}
 
 /** Parses `argv` (without node and script); throws a usage error on unknown or malformed flags. */
 export function parseOptions(argv: string[]): BenchOptions {
@@ -49,7 +58,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       values.set(name, v);
     }
   }
-  const known = ['backends', 'grids', 'reps', 'quick', 'out', 'frames', 'all-cases', 'item-budget', 'memory-budget', 'help'];
+  const known = ['backends', 'grids', 'reps', 'quick', 'out', 'frames', 'all-cases', 'item-budget', 'memory-budget', 'only', 'help'];
   for (const k of values.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}\nusage: ${USAGE}`);
   if (values.has('help')) throw new Error(`usage: ${USAGE}`);
   const str = (k: string) => values.get(k) as string | undefined;
@@ -77,6 +86,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     allCases: values.has('all-cases'),
     itemBudgetS: int('item-budget', quick ? 20 : 120, 1),
     memoryBudgetMiB: int('memory-budget', 3600, 64),
+    only: onlyPart(str('only')),
   };
 }
 

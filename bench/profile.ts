@@ -18,6 +18,9 @@ import { buildBenchModel } from './measure.js';
 import { chooseMicroBatch, estimatePeakBytes, probeTrainingMemory } from './memoryEstimate.js';
 import { markdownTable } from './report.js';
 import { createTrainingStep } from './trainingStep.js';
+import { setUpScript } from '../scripts/scriptSetup.js';
+
+setUpScript('bench:profile');
 
 /** One kernel record of `tf.profile` (the fields used here). */
 interface KernelRecord {

@@ -13,7 +13,11 @@
  *
  *   npm run bench -- [--backends cpu,wasm,webgl,webgpu,browser-wasm] [--grids 5,6,8] [--reps 3]
  *                    [--quick] [--out bench/results.json] [--frames T] [--all-cases]
- *                    [--item-budget 120] [--memory-budget 3600]
+ *                    [--item-budget 120] [--memory-budget 3600] [--only onnx]
+ *
+ * Then, in its own process, `bench/onnx.ts`: tfjs-wasm, tfjs-wasm compiled and onnxruntime-node
+ * running the exported ONNX graph (5x5, T=100, batch 1 and 16) into `bench/onnx-results.json`;
+ * `--only onnx` runs just that part (a few minutes).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +31,9 @@ import { finishMachineInfo, machineInfo } from './machine.js';
 import { emptyRow, type BenchItem, type BenchRow, type GridJob } from './measure.js';
 import { parseOptions, planJobs, type BenchOptions } from './plan.js';
 import { PYTORCH_ANCHOR, backendTable, pytorchComparison } from './report.js';
+import { setUpScript } from '../scripts/scriptSetup.js';
+
+setUpScript('bench');
 
 /** Longest a single (backend, grid) job may run. */
 const JOB_TIMEOUT_MS = 45 * 60 * 1000;
@@ -60,6 +67,15 @@ function runNodeJob(job: GridJob, onRow: (row: BenchRow) => void): Promise<strin
       if (code === 0) resolve(null);
       else resolve(`worker process ended with ${signal ? `signal ${signal}` : `code ${code}`}: ${tail.slice(-2).join(' | ').slice(0, 200)}`);
     });
+  });
+}
+
+/** Runs `bench/onnx.ts` (tfjs-wasm against onnxruntime-node) in a child process, its table on stdout; resolves to its exit code. */
+function runOnnxBench(options: BenchOptions): Promise<number> {
+  const args = options.quick ? ['--frames', '8', '--reps', '1', '--out', 'bench/onnx-results-quick.json'] : ['--reps', String(Math.max(options.reps, 5))];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'onnx.ts'), ...args], { stdio: 'inherit' });
+    child.on('close', (code) => resolve(code ?? 1));
   });
 }
 
@@ -100,6 +116,10 @@ async function main(): Promise<void> {
   } catch (e) {
     console.error((e as Error).message);
     process.exit(2);
+  }
+  if (options.only === 'onnx') {
+    process.exitCode = await runOnnxBench(options);
+    return;
   }
   checkAgainstReferenceTable();
   const machine = machineInfo();
@@ -149,6 +169,9 @@ async function main(): Promise<void> {
   );
   for (const backend of options.backends) console.log(`${backendTable(backend, rows)}\n`);
   if (comparison) console.log(`${comparison}\n`);
+  console.error('\n[onnx] tfjs-wasm against onnxruntime-node (bench/onnx.ts)');
+  const onnxCode = await runOnnxBench(options);
+  if (onnxCode !== 0) console.error(`  bench/onnx.ts ended with code ${onnxCode}`);
 }
 
 await main();

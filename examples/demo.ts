@@ -2,12 +2,15 @@
  * End-to-end demo (`npm run demo`): trains a small Ske2Grid on an embedded, procedurally generated
  * (synthetic) set of COCO-17 skeleton actions on the wasm backend, grows it 5x5 -> 6x6 with
  * progressive learning, evaluates it, saves and reloads it, and draws the learned grid and the
- * training curves as SVG.
+ * training curves as SVG. Everything it writes goes under `--out` (default `demo-output/`, git-ignored):
+ * the checkpoint of every stage (`stage0-5x5/`, `stage1-6x6/`), the final model (`model/`), the two
+ * pictures and the results file (`demo-results.json`, or `--results FILE`). `--seed` fixes the data,
+ * the weights and the training (batch order included): the same seed and backend print the same table.
  *
- *   npm run demo -- [--out demo-output] [--epochs 12] [--seed 0] [--backend wasm|cpu] [--keep-arrangement]
+ *   npm run demo -- [--out demo-output] [--epochs 12] [--seed 0] [--backend wasm|cpu] [--keep-arrangement] [--results FILE]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -28,7 +31,11 @@ import {
   type TrainingCurvePoint,
 } from '../src/index.js';
 import { loadModel, saveModel } from '../src/node.js';
+import { demoTable, type DemoResults, type DemoStageResult } from './demoResults.js';
 import { syntheticSplit } from './syntheticSplit.js';
+import { setUpScript } from '../scripts/scriptSetup.js';
+
+setUpScript('demo');
 
 const args = process.argv.slice(2);
 const option = (flag: string, fallback: string) => {
@@ -44,6 +51,7 @@ const epochs = Number(option('--epochs', '12'));
 const keepArrangement = args.includes('--keep-arrangement');
 const seed = Number(option('--seed', '0'));
 const backend = option('--backend', 'wasm');
+const resultsFile = option('--results', join(out, 'demo-results.json'));
 const FRAMES = 32;
 
 await tf.setBackend(backend);
@@ -76,7 +84,7 @@ const stages = [
   { gridShape: [5, 5] as [number, number], epochs },
   { gridShape: [6, 6] as [number, number], epochs: Math.max(1, Math.round(epochs / 2)) },
 ];
-const rows: string[][] = [];
+const stageResults: DemoStageResult[] = [];
 const curve: TrainingCurvePoint[] = [];
 let epochOffset = 0;
 const { model: trained, histories } = await trainProgressive(model, tr.x, tr.y, {
@@ -88,15 +96,24 @@ const { model: trained, histories } = await trainProgressive(model, tr.x, tr.y, 
   callbacks: [terminalProgress((text) => process.stdout.write(text))],
   onStageEnd: async (m, stage, history) => {
     const grid = getModelConfig(m).gridShape.join('x');
-    await saveModel(m, join(out, `stage${stage}-${grid}`));
+    const checkpoint = join(out, `stage${stage}-${grid}`);
+    await saveModel(m, checkpoint);
     const h = history.history as Record<string, number[]>;
     h.loss.forEach((loss, e) =>
       curve.push({ epoch: epochOffset + e + 1, loss, accuracy: h.acc?.[e], valLoss: h.val_loss?.[e], valAccuracy: h.val_acc?.[e], stage: grid }),
     );
     epochOffset += h.loss.length;
     const ev = await evaluateSke2Grid(m, te.x, te.labels);
-    rows.push([grid, String(h.loss.length), h.loss[h.loss.length - 1].toFixed(3), pct(ev.top[1]), pct(ev.top[5]), pct(ev.meanClassAccuracy)]);
-    console.log(`stage ${stage} (${grid}) done: test top-1 ${pct(ev.top[1])}`);
+    stageResults.push({
+      grid,
+      grown: stage > 0,
+      epochs: h.loss.length,
+      finalTrainLoss: h.loss[h.loss.length - 1],
+      top1: ev.top[1],
+      top5: ev.top[5],
+      meanClassAccuracy: ev.meanClassAccuracy,
+    });
+    console.log(`stage ${stage} (${grid}) done: test top-1 ${pct(ev.top[1])}; checkpoint saved to ${checkpoint}/`);
   },
 });
 
@@ -113,18 +130,31 @@ const cfg = getModelConfig(trained);
 const sides = [...cfg.stageOutputs].map((n) => Math.round(Math.sqrt(n)));
 const gridSvg = renderGridSvg(
   mixing.map((m, s) => gridStageFromMatrix(m, [sides[s], sides[s]], COCO17.joints, bodyPartOfCocoJoint)),
-  { title: 'Ske2Grid: strongest joint per grid cell after progressive learning' },
+  { title: 'Ske2Grid: what each grid cell learned after progressive learning (strongest joints and their shares)' },
 );
 writeFileSync(join(out, 'learned-grid.svg'), gridSvg);
-writeFileSync(join(out, 'training-curves.svg'), renderTrainingCurvesSvg(curve, { title: 'Training on synthetic actions (5x5 then 6x6)' }));
+writeFileSync(join(out, 'training-curves.svg'), renderTrainingCurvesSvg(curve, { title: 'Training on synthetic actions (5x5 then 6x6)', heldOutName: 'test' }));
 
-// 5. Final table.
+// 5. Final table and the results file it comes from.
 const seconds = (performance.now() - t0) / 1000;
-console.log('\n| grid | epochs | final train loss | test top-1 | test top-5 | mean class acc |');
-console.log('|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+const results: DemoResults = {
+  seed,
+  backend: tf.getBackend(),
+  epochs,
+  classes: classes.length,
+  trainClips: train.length,
+  testClips: test.length,
+  frames: FRAMES,
+  stages: stageResults,
+  reloadMaxAbsDiff: reloadDiff,
+  seconds: Math.round(seconds),
+};
+mkdirSync(dirname(resultsFile), { recursive: true });
+writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\n${demoTable(results).join('\n')}`);
 console.log(
-  `\nmodel saved to ${join(out, 'model')} (reload max |logit diff| ${reloadDiff.toExponential(1)}); pictures: ${join(out, 'learned-grid.svg')}, ${join(out, 'training-curves.svg')}`,
+  `\nwritten: ${[...stageResults.map((r, i) => join(out, `stage${i}-${r.grid}/`)), join(out, 'model/')].join(', ')} (reload max |logit diff| ${reloadDiff.toExponential(1)}); ` +
+    `${join(out, 'learned-grid.svg')}, ${join(out, 'training-curves.svg')}; results ${resultsFile}`,
 );
 console.log(
   `total ${seconds.toFixed(0)} s on ${tf.getBackend()}; ${histories.length} stages. The data is synthetic: these numbers show the pipeline works, not accuracy on real motion.`,

@@ -8,6 +8,9 @@
 import { buildSke2Grid, evaluateSequences, trainProgressive } from '../src/index.js';
 import { saveModel } from '../src/node.js';
 import { blocksOfWidth, option, setUpDataset } from './datasetSetup.js';
+import { setUpScript } from '../scripts/scriptSetup.js';
+
+setUpScript('progressive');
 
 const setup = await setUpDataset({ frames: 32, batchSize: 16 });
 const grids = option('--grids', '5,6,7,8').split(',').map(Number);

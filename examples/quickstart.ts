@@ -7,6 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import { COCO17, buildSke2Grid, checkSkeletonInput, stageMixingMatrices } from '../src/index.js';
+import { setUpScript } from '../scripts/scriptSetup.js';
+
+setUpScript('quickstart');
 
 await tf.setBackend('wasm');
 await tf.ready();

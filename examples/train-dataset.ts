@@ -11,6 +11,9 @@
 import { buildSke2Grid, compileForInference, evaluateSequences, fitSke2GridDataset, terminalProgress } from '../src/index.js';
 import { saveModel } from '../src/node.js';
 import { blocksOfWidth, option, setUpDataset } from './datasetSetup.js';
+import { setUpScript } from '../scripts/scriptSetup.js';
+
+setUpScript('train-dataset');
 
 const setup = await setUpDataset({ frames: 32, batchSize: 16 });
 const width = Number(option('--width', '16'));

@@ -16,7 +16,7 @@ export { resolveLayout, LAYOUT_NAMES, type LayoutName } from './layouts/registry
 export { boneParents } from './layouts/bones.js';
 
 // Random sources
-export { createRandom, type Random } from './random/random.js';
+export { createRandom, shuffled, type Random } from './random/random.js';
 export { NumpyRandomState } from './random/numpyRandomState.js';
 
 // Safe pickle reading
@@ -42,6 +42,7 @@ export { GridIndexTransform, type GridIndexTransformArgs, type PermutationUpdate
 export { GridConvBlock, type GridConvBlockArgs, type ResidualMode } from './layers/GridConvBlock.js';
 export { PersonGridPooling } from './layers/PersonGridPooling.js';
 export type { Shape } from './layers/layerBase.js';
+export { LAYER_CLASSES } from './deploy/layerClasses.js';
 
 // Model: config, builder, progressive growth
 export { resolveConfig, toPlainConfig, REFERENCE_BLOCKS, type Ske2GridConfig, type ResolvedSke2GridConfig, type BlockSpec } from './model/config.js';
@@ -116,6 +117,8 @@ export { CosineDecay, cosineLearningRate, type CosineDecayOptions } from './trai
 export { ProgressReporter, formatProgress, terminalProgress, type ProgressState } from './training/progress.js';
 export { fitSke2Grid, logitsCrossEntropy, type FitSke2GridOptions } from './training/fitSke2Grid.js';
 export { trainProgressive, type ProgressiveStage, type TrainProgressiveOptions, type TrainProgressiveResult } from './training/trainProgressive.js';
+export { tensorBatchDataset, type TensorBatchOptions } from './training/tensorBatchDataset.js';
+export { seedTrainingRun, trainingSeed, type TrainingRandomness } from './training/trainingRandomness.js';
 export {
   topKAccuracy,
   meanClassAccuracy,
@@ -129,6 +132,7 @@ export {
   type ScoreRows,
   type EvaluateScoresOptions,
   type ScoreEvaluation,
+  type DefaultTopK,
 } from './training/metrics.js';
 export { evaluateSke2Grid, predictLogits, type EvaluateOptions } from './training/evaluateSke2Grid.js';
 export { fitSke2GridDataset, type FitSke2GridDatasetOptions } from './training/fitSke2Grid.js';
@@ -152,6 +156,10 @@ export {
   type CompileInferenceOptions,
   type InferenceMarker,
 } from './deploy/compileInference.js';
+export { exportOnnx, ONNX_OPSET, ONNX_CLASS_NAMES_KEY, ONNX_CONFIG_KEY, type ExportOnnxOptions } from './deploy/exportOnnx.js';
+export { decodeOnnxModel } from './deploy/onnx/encodeOnnxModel.js';
+export { wasmThreadInfo, type WasmThreadInfo, type WasmThreadInfoOptions } from './deploy/wasmThreadInfo.js';
+export { CROSS_ORIGIN_ISOLATION_HEADERS } from './deploy/crossOriginIsolation.js';
 export { StreamingRecognizer, type StreamingRecognizerOptions, type StreamingWarmup } from './deploy/streamingRecognizer.js';
 
 // Interop with the official code
@@ -191,6 +199,8 @@ export {
   shortJointName,
   BODY_PART_GROUPS,
   type GridPictureStage,
+  type GridCellJoint,
+  type GridStageOptions,
   type GridSvgOptions,
   type UptSvgOptions,
 } from './pictures/gridSvg.js';

@@ -6,11 +6,12 @@
  * consumer's tfjs registry) and the `ske2grid/node` subpath, and type-check against it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anchorsOf, linkTargets } from './helpers/markdown.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PACK_TIMEOUT = 180_000;
@@ -61,6 +62,7 @@ const CONSUMER_BODY = `
     shape: after[0].shape,
     maxDiff,
     nonZeroMaxAbs,
+    onnxBytes: (await exportOnnx(model)).length,
     classNames: [...new Set(loaded.layers.map((l) => l.getClassName()))],
     readParityFixture: typeof readParityFixture,
     sharedErrorClass: (() => {
@@ -73,7 +75,7 @@ const CONSUMER_BODY = `
 const ESM_SCRIPT = `import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
-import { buildSke2Grid, Ske2GridError } from 'ske2grid';
+import { buildSke2Grid, exportOnnx, Ske2GridError } from 'ske2grid';
 import { readParityFixture } from 'ske2grid/node';
 ${CONSUMER_BODY}
 `;
@@ -82,7 +84,7 @@ const CJS_SCRIPT = `'use strict';
 const tf = require('@tensorflow/tfjs-core');
 const tfl = require('@tensorflow/tfjs-layers');
 require('@tensorflow/tfjs-backend-cpu');
-const { buildSke2Grid, Ske2GridError } = require('ske2grid');
+const { buildSke2Grid, exportOnnx, Ske2GridError } = require('ske2grid');
 const { readParityFixture } = require('ske2grid/node');
 (async () => {
 ${CONSUMER_BODY}
@@ -115,6 +117,7 @@ interface ConsumerResult {
   shape: number[];
   maxDiff: number;
   nonZeroMaxAbs: number;
+  onnxBytes: number;
   classNames: string[];
   readParityFixture: string;
   sharedErrorClass: boolean;
@@ -168,6 +171,9 @@ describe('packed tarball', () => {
     run('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1'], tmp);
     // One tfjs copy, shared with the package, as a consumer that installed the peers has.
     symlinkSync(join(ROOT, 'node_modules', '@tensorflow'), join(consumer, 'node_modules', '@tensorflow'), 'junction');
+    // The package's runtime dependencies, as npm would install them beside it.
+    const runtime = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
+    for (const dep of runtime) symlinkSync(join(ROOT, 'node_modules', dep), join(consumer, 'node_modules', dep), 'junction');
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }));
     writeFileSync(join(consumer, 'test.mjs'), ESM_SCRIPT);
     writeFileSync(join(consumer, 'test.cjs'), CJS_SCRIPT);
@@ -248,6 +254,7 @@ describe('packed tarball', () => {
     expect(result.shape).toEqual([1, 3]);
     expect(result.maxDiff).toBeLessThan(1e-6);
     expect(result.nonZeroMaxAbs).toBeGreaterThan(0);
+    expect(result.onnxBytes).toBeGreaterThan(1000);
     expect(result.classNames).toEqual(expect.arrayContaining(['Ske2GridGridConvBlock', 'Ske2GridGridIndexTransform']));
     expect(result.readParityFixture).toBe('function');
     // ske2grid/node shares its classes with ske2grid (one copy at run time).
@@ -257,5 +264,47 @@ describe('packed tarball', () => {
   it('type-checks from ESM and CommonJS consumers (node16 resolution)', () => {
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer);
+  });
+});
+
+describe('README on the npm page', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    repository?: { type?: string; url?: string };
+    homepage?: string;
+    bugs?: { url?: string };
+  };
+  /** The repository's web address, from package.json's `repository` (git+https://github.com/o/r.git -> https://github.com/o/r). */
+  const web = (pkg.repository?.url ?? '').replace(/^git\+/, '').replace(/\.git$/, '');
+
+  it('package.json names the repository, the homepage and where to report bugs (npm shows them)', () => {
+    expect(pkg.repository?.type).toBe('git');
+    expect(web).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
+    expect(pkg.homepage).toBe(`${web}#readme`);
+    expect(pkg.bugs?.url).toBe(`${web}/issues`);
+  });
+
+  it('every README link is absolute (the docs are not in the tarball) and points at a file of this repository that exists', () => {
+    const targets = linkTargets(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+    expect(targets.length).toBeGreaterThan(5);
+    const broken: string[] = [];
+    for (const target of targets) {
+      if (!/^(https?|mailto):/.test(target)) {
+        broken.push(`${target} (relative: nothing to open on the npm page)`);
+        continue;
+      }
+      if (!target.startsWith(`${web}/`) && !target.startsWith(`${web}#`)) continue; // another site
+      const m = /^(?:\/(blob|tree)\/main\/([^#]*))?(?:#(.*))?$/.exec(target.slice(web.length));
+      if (!m) {
+        broken.push(`${target} (expected ${web}/blob/main/<file> or ${web}/tree/main/<folder>)`);
+        continue;
+      }
+      const [, kind, path = 'README.md', anchor] = m;
+      const file = join(ROOT, path);
+      if (!existsSync(file)) broken.push(`${target} (no ${path})`);
+      else if (kind === 'tree' && !statSync(file).isDirectory()) broken.push(`${target} (${path} is a file: /blob/)`);
+      else if (kind === 'blob' && statSync(file).isDirectory()) broken.push(`${target} (${path} is a folder: /tree/)`);
+      else if (anchor && file.endsWith('.md') && !anchorsOf(file).has(anchor)) broken.push(`${target} (no heading #${anchor} in ${path})`);
+    }
+    expect(broken).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import type { FormulationJob, FormulationResult } from '../formulationCases.js';
 import type { BenchRow, GridJob } from '../measure.js';
 import { treeMemory } from '../processMemory.js';
 import type { PageInfo } from './pageEntry.js';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../../src/index.js';
 
 /** The Chromium binary: `CHROMIUM_PATH`, default Debian's `/usr/bin/chromium` (playwright never downloads one here). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -72,7 +73,8 @@ export async function serveBenchPage(): Promise<BenchPage> {
     try {
       if (!file) throw new Error('not found');
       const body = readFileSync(file);
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      // Cross-origin isolated, so the wasm backend starts its threads where the machine allows.
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', ...CROSS_ORIGIN_ISOLATION_HEADERS });
       res.end(body);
     } catch {
       res.writeHead(404).end();

@@ -12,6 +12,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import { runFormulationJob, type FormulationJob, type FormulationResult } from '../formulationCases.js';
 import { runGridJob, type BenchRow, type GridJob, type MemorySample } from '../measure.js';
+import { wasmThreadInfo } from '../../src/index.js';
 
 /** What the page reports about its backend once a job ran. */
 export interface PageInfo {
@@ -22,6 +23,10 @@ export interface PageInfo {
   device?: string;
   wasmSimd?: boolean;
   wasmThreads?: boolean;
+  /** The page is cross-origin isolated (the bench server sends COOP/COEP), so wasm threads may start. */
+  crossOriginIsolated?: boolean;
+  /** Threads of the tfjs wasm backend's pool (`wasmThreadInfo().threadsInUse`). */
+  wasmThreadsInUse?: number | null;
 }
 
 interface BenchWindow {
@@ -74,7 +79,7 @@ async function selectBackend(name: string): Promise<void> {
 }
 
 /** What the page can tell about the backend in use. */
-function pageInfo(tfBackend: string): PageInfo {
+async function pageInfo(tfBackend: string): Promise<PageInfo> {
   const info: PageInfo = {
     backend: tf.getBackend(),
     userAgent: navigator.userAgent,
@@ -84,6 +89,9 @@ function pageInfo(tfBackend: string): PageInfo {
   if (tfBackend === 'wasm') {
     info.wasmSimd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
     info.wasmThreads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+    const threads = await wasmThreadInfo();
+    info.crossOriginIsolated = threads.crossOriginIsolated;
+    info.wasmThreadsInUse = threads.threadsInUse;
   }
   return info;
 }
@@ -108,5 +116,5 @@ page.ske2gridFormulations = async (job: FormulationJob) => {
   });
   const errors = deviceErrors();
   if (errors.length) throw new Error(`the device reported ${errors.length} error(s), results invalid: ${errors[0].split('\n')[0]}`);
-  return { info: pageInfo(job.tfBackend), result };
+  return { info: await pageInfo(job.tfBackend), result };
 };

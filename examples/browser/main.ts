@@ -11,7 +11,17 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { COCO17, Ske2GridError, argmax, bodyPartOfCocoJoint, getModelConfig, gridStageFromMatrix, renderGridSvg, fail } from '../../src/index.js';
+import {
+  COCO17,
+  Ske2GridError,
+  argmax,
+  bodyPartOfCocoJoint,
+  getModelConfig,
+  gridStageFromMatrix,
+  renderGridSvg,
+  fail,
+  wasmThreadInfo,
+} from '../../src/index.js';
 import { exampleMetadata, parseExampleSequence, type ExampleSequence } from './exampleData.js';
 
 /** Backends the page can run on, default first. */
@@ -158,7 +168,11 @@ async function main(): Promise<void> {
   const backend = requestedBackend();
   showBackendLinks(backend);
   await useBackend(backend);
-  $('backend').textContent = tf.getBackend();
+  const threads = await wasmThreadInfo();
+  $('backend').textContent =
+    tf.getBackend() === 'wasm'
+      ? `wasm, ${threads.threadsInUse ?? 1} thread(s)${threads.crossOriginIsolated ? '' : ' (page not cross-origin isolated: no threads)'}`
+      : tf.getBackend();
 
   const [seqJson, model] = await Promise.all([fetch('./sequence.json').then((r) => r.json()), tfl.loadLayersModel('./model/model.json')]);
   const seq = parseExampleSequence(seqJson);
@@ -187,7 +201,9 @@ async function main(): Promise<void> {
     ` <span class="${right ? 'ok' : 'bad'}">${right ? '= the recorded label' : `≠ the recorded label ${seq.labelName}`}</span>`;
   $('timing').textContent = `inference ${timings[1].toFixed(1)} ms (first call ${timings[0].toFixed(0)} ms, with ${tf.getBackend()} warm-up)`;
 
-  $('grid').innerHTML = renderGridSvg([gridStageFromMatrix(meta.mixing, meta.gridShape, COCO17.joints, bodyPartOfCocoJoint)], { cellSize: 52 });
+  $('grid').innerHTML = renderGridSvg([gridStageFromMatrix(meta.mixing, meta.gridShape, COCO17.joints, bodyPartOfCocoJoint, { topJoints: 1 })], {
+    cellSize: 52,
+  });
   const weights = model.weights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
   $('model-info').textContent =
     `${config.gridShape.join('x')} grid, ${config.blocks.length} blocks, ${weights.toLocaleString('en')} weights (compiled for inference); ${meta.training}.`;
@@ -198,6 +214,8 @@ async function main(): Promise<void> {
     predicted: meta.classes[predicted],
     label: seq.labelName,
     probabilities: JSON.stringify(probabilities),
+    crossOriginIsolated: String(threads.crossOriginIsolated),
+    wasmThreads: String(threads.threadsInUse ?? ''),
   });
 }
 

@@ -27,6 +27,9 @@ import {
 import { saveModel } from '../../src/node.js';
 import { syntheticClip, syntheticSplit } from '../syntheticSplit.js';
 import { EXAMPLE_METADATA_KEY, type ExampleMetadata, type ExampleSequence } from './exampleData.js';
+import { setUpScript } from '../../scripts/scriptSetup.js';
+
+setUpScript('browser/prepare');
 
 const args = process.argv.slice(2);
 const option = (flag: string, fallback: string) => {

@@ -6,6 +6,9 @@
  */
 import { buildBrowserExample, BROWSER_EXAMPLE_ROOT } from './build.js';
 import { serveStatic } from './staticServer.js';
+import { setUpScript } from '../../scripts/scriptSetup.js';
+
+setUpScript('browser/serve');
 
 const args = process.argv.slice(2);
 const i = args.indexOf('--port');

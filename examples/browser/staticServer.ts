@@ -1,12 +1,14 @@
 /**
  * A minimal static file server for the browser example (node:http, loopback only): GET/HEAD of files
  * under one root folder, with the content types the page needs (`.wasm` as `application/wasm` so
- * browsers compile it while streaming). Paths outside the root are refused.
+ * browsers compile it while streaming). Paths outside the root are refused. Every response carries the
+ * cross-origin isolation headers (unless `isolated: false`), so the tfjs wasm backend runs threads.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../../src/index.js';
 
 /** Content type of each served file extension; anything else is `application/octet-stream`. */
 const CONTENT_TYPES: Record<string, string> = {
@@ -27,6 +29,8 @@ export interface ServeStaticOptions {
   port?: number;
   /** Host to listen on; default `'127.0.0.1'` (this machine only). */
   host?: string;
+  /** Send the cross-origin isolation headers (COOP same-origin, COEP require-corp), so wasm threads can start; default true. */
+  isolated?: boolean;
 }
 
 /** A running {@link serveStatic} server. */
@@ -40,6 +44,7 @@ export interface StaticServer {
 /** Serves the files under `root` (a folder request serves its `index.html`); see {@link ServeStaticOptions}. */
 export async function serveStatic(root: string, options: ServeStaticOptions = {}): Promise<StaticServer> {
   const base = resolve(root);
+  const isolated = options.isolated ?? true;
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -64,6 +69,7 @@ export async function serveStatic(root: string, options: ServeStaticOptions = {}
         'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
         'content-length': size,
         'cache-control': 'no-store',
+        ...(isolated ? CROSS_ORIGIN_ISOLATION_HEADERS : {}),
       });
       if (req.method === 'HEAD') res.end();
       else createReadStream(file).pipe(res);

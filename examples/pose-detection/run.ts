@@ -27,6 +27,9 @@ import { interleaveFrame, toBodyFrame } from './bodyFrame.js';
 import { HUMAN_ASSETS_DIR, HUMAN_MODELS_DIR, POSE_CACHE_DIR, cacheIsInstalled, installCachePackages, loadJpegDecoder } from './cachePackages.js';
 import { renderKeypointsSvg, type KeypointPanel, type Photo } from './keypointsSvg.js';
 import { MoveNet, type MoveNetVariant, type Region, type RgbImage } from './moveNet.js';
+import { setUpScript } from '../../scripts/scriptSetup.js';
+
+setUpScript('pose-detection');
 
 const args = process.argv.slice(2);
 const option = (flag: string, fallback: string) => {

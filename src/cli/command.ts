@@ -113,7 +113,7 @@ export function parseCommandLine(command: CliCommand, argv: string[]): CliArgs &
   if (!help && (n < min || n > max)) {
     const expected = min === max ? `${min}` : `${min} to ${max}`;
     throw new CliUsageError(
-      `ske2grid ${command.name}: expected ${expected} positional argument(s) (${command.usage}), got ${n}${n ? `: ${parsed.positionals.join(' ')}` : ''}`,
+      `ske2grid ${command.name}: expected ${expected} positional argument(s), got ${n}${n ? `: ${parsed.positionals.join(' ')}` : ''} (usage: ske2grid ${command.name} ${command.usage})`,
     );
   }
   const options = { ...parsed.values } as CliArgs['options'];

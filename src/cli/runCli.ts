@@ -1,7 +1,7 @@
 /** Dispatch of `ske2grid <command> [options]`: help, usage errors (exit 2), failures (exit 1, message only). */
-import { Ske2GridError } from '../errors.js';
 import { CliUsageError, commandHelp, nearest, parseCommandLine, type CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { failureLines } from './failureLines.js';
 
 /** Standard output and error of the process. */
 export const processIO: CliIO = {
@@ -27,9 +27,14 @@ export function mainHelp(): string {
 export async function runCli(argv: string[], io: CliIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    // Without a command the help is a usage error: it goes to stderr with exit code 2.
+    if (name === undefined) {
+      io.err(mainHelp());
+      return 2;
+    }
     const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
     io.out(topic ? commandHelp(topic) : mainHelp());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
@@ -48,10 +53,8 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
     }
     return await command.run(args, io);
   } catch (e) {
-    const error = e as Error;
-    io.err(error instanceof Ske2GridError ? error.message : `${error.name}: ${error.message}`);
-    if (process.env.SKE2GRID_DEBUG === '1' && error.stack) io.err(error.stack);
-    else if (!(error instanceof CliUsageError)) io.err('(set SKE2GRID_DEBUG=1 to print the stack)');
-    return error instanceof CliUsageError ? 2 : 1;
+    const usage = e instanceof CliUsageError;
+    failureLines(e, { hint: !usage }).forEach((line) => io.err(line));
+    return usage ? 2 : 1;
   }
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, fail, requireInt } from '../errors.js';
-import { createRandom, type Random } from '../random/random.js';
+import { createRandom, shuffled, type Random } from '../random/random.js';
 import { resolveIndices, sourceGet, sourceSize, type SequenceSource } from './sequenceSource.js';
 import type { SkeletonSequence } from './skeletonSequence.js';
 import type { FormattedClips } from './transforms/formatClips.js';
@@ -123,14 +123,4 @@ async function makeBatch(source: SequenceSource, ids: number[], clips: ClipMaker
     ys[k * numClasses + (label as number)] = 1;
   }
   return { xs: tf.tensor(data!, [ids.length, ...shape!]), ys: tf.tensor2d(ys, [ids.length, numClasses]) };
-}
-
-/** A Fisher-Yates shuffle of a copy of `items` drawn from `random`. */
-function shuffled<T>(items: readonly T[], random: Random): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = random.int(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }

@@ -184,7 +184,7 @@ export function loadOfficialWeights(model: LayersModel, stateDict: StateDict, op
  * ```ts
  * import { buildSke2Grid, exportOfficialStateDict } from 'ske2grid';
  * const stateDict = exportOfficialStateDict(buildSke2Grid());
- * stateDict['cls_head.fc.weight'].shape; // [60, 256, 1, 1, 1] (PyTorch shape, row-major float32 data)
+ * stateDict['cls_head.fc.weight']?.shape; // [60, 256, 1, 1, 1] (PyTorch shape, row-major float32 data)
  * ```
  */
 export function exportOfficialStateDict(model: LayersModel): Record<string, StateDictTensor> {

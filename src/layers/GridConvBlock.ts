@@ -115,6 +115,7 @@ export class GridConvBlock extends Ske2GridLayer {
   /** The formulation setting of the convolutions (see {@link GridConvBlockArgs.convFormulation}). */
   convFormulation: ConvFormulationSetting;
   private resolvedResidual: FoldedResidual = 'none';
+  private dropoutRandom?: () => number;
   private w: Record<string, LayerVariable> = {};
   private bn: Record<string, BatchNormVariables> = {};
 
@@ -199,6 +200,15 @@ export class GridConvBlock extends Ske2GridLayer {
     return paddedConv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, { ...opts, bias: opts.bias as tf.Tensor1D, formulation: this.convFormulation });
   }
 
+  /**
+   * Sets where the dropout masks come from: each training call seeds its mask with a draw of
+   * `random` (uniform in [0, 1)), so a seeded source gives the same masks on every run; `undefined`
+   * (the default) draws unseeded masks. `fitSke2Grid` sets it from its `seed`.
+   */
+  setDropoutRandom(random: (() => number) | undefined): void {
+    this.dropoutRandom = random;
+  }
+
   /** Training: batch statistics (or the running ones with `frozenBatchNorm`), dropout. */
   private trainingCall(x: tf.Tensor, batchStatistics: boolean): tf.Tensor {
     const [b, m, t, h, wd, cin] = x.shape;
@@ -217,7 +227,10 @@ export class GridConvBlock extends Ske2GridLayer {
     y = tf.relu(batchNormLastAxis(y, this.bn.temporalIn, bnOpts));
     y = this.conv(y, this.w.temporalKernel.read(), { strides: [this.stride, 1], padding: [pt, 0], bias: this.w.temporalBias.read() });
     y = batchNormLastAxis(y, this.bn.temporalOut, bnOpts);
-    if (this.dropout > 0) y = tf.dropout(y, this.dropout);
+    if (this.dropout > 0) {
+      const maskSeed = this.dropoutRandom ? Math.floor(this.dropoutRandom() * 2147483647) : undefined;
+      y = tf.dropout(y, this.dropout, undefined, maskSeed);
+    }
     const tOut = y.shape[1] as number;
 
     const seq = tf.reshape(x, [b * m, t, h * wd, cin]);

@@ -70,8 +70,8 @@ export function defineLayout(layout: SkeletonLayout): SkeletonLayout {
  * ```ts
  * import { COCO17, adjacencyPrior } from 'ske2grid';
  * const prior = adjacencyPrior(COCO17);        // [17][17] of 0/1, mode 'reference'
- * prior[15][13];                               // 1: edge left_ankle -> left_knee
- * adjacencyPrior(COCO17, 'symmetric')[13][15]; // 1: the reverse direction too
+ * prior[15]?.[13];                             // 1: edge left_ankle -> left_knee
+ * adjacencyPrior(COCO17, 'symmetric')[13]?.[15]; // 1: the reverse direction too
  * ```
  */
 export function adjacencyPrior(layout: SkeletonLayout, mode: PriorMode = 'reference'): number[][] {

@@ -9,7 +9,7 @@ import { readPysklAnnotations, type PysklAnnotations, type PysklAnnotationsOptio
  * ```ts
  * import { readPysklFile } from 'ske2grid/node';
  * const { split, annotations } = await readPysklFile('data/ntu60_hrnet.pkl', { split: 'xsub_val', numClasses: 60 });
- * annotations[0].keypoint; // a SkeletonSequence [M][T][17][2] with score, label and id
+ * annotations[0]?.keypoint; // a SkeletonSequence [M][T][17][2] with score, label and id
  * ```
  */
 export async function readPysklFile(path: string, options: PysklAnnotationsOptions = {}): Promise<PysklAnnotations> {

@@ -12,39 +12,72 @@ import { escapeXml } from './svgText.js';
  */
 export const BODY_PART_GROUPS: readonly string[] = Object.freeze(['head', 'torso', 'left_arm', 'right_arm', 'left_leg', 'right_leg', 'mixed']);
 
-/** Okabe-Ito colours (colour-blind safe): left limbs blue shades, right limbs orange shades. */
+/**
+ * Okabe-Ito colours (colour-blind safe), chosen so the groups stay apart when drawn as a light tint
+ * (CIELAB distance >= 18 at the tint of a joint cell): left arm blue, left leg bluish green, right arm
+ * vermillion, right leg orange, head reddish purple, torso black (grey as a tint).
+ */
 const GROUP_COLOURS: Record<string, string> = {
   head: '#CC79A7',
-  torso: '#009E73',
+  torso: '#000000',
   left_arm: '#0072B2',
   right_arm: '#D55E00',
-  left_leg: '#56B4E9',
+  left_leg: '#009E73',
   right_leg: '#E69F00',
   mixed: '#A0A0A0',
 };
+/** Fill opacity of a cell that lists its joints: a constant tint, so every group keeps its hue (the share is drawn as a bar). */
+const JOINT_CELL_TINT = 0.45;
 
 const FONT = 'Helvetica, Arial, sans-serif';
 /** Average glyph width of the font as a fraction of the font size (a conservative estimate for sans-serif). */
 const CHAR_WIDTH = 0.56;
 
+/** One joint of a grid cell: its short name, its share of the cell's absolute weight and its body-part group. */
+export interface GridCellJoint {
+  /** Short joint name, e.g. `'l_wrist'`. */
+  name: string;
+  /** Share in [0, 1] of the cell's row of the mixing matrix (absolute values). */
+  share: number;
+  /** One of {@link BODY_PART_GROUPS}. */
+  group: string;
+}
+
 /** One progressive-learning stage of {@link renderGridSvg}: an H x W grid, cells in row-major order. */
 export interface GridPictureStage {
   /** `[H, W]`; the panel is titled `HxW`. */
   gridShape: [number, number];
-  /** Text of each cell (H*W), e.g. `'l_wrist'` or `'mix:l_wrist'`. */
+  /** Text of each cell (H*W), e.g. `'l_wrist'`. */
   cellLabels: string[];
   /** Body-part group of each cell (H*W), one of {@link BODY_PART_GROUPS}. */
   cellGroups: string[];
-  /** Optional share (0..1) of the cell's main joint; sets the fill opacity `0.2 + 0.8 * weight`. Default: opaque. */
+  /**
+   * Optional share (0..1) of the cell's main joint. Without `cellJoints` it sets the fill opacity
+   * `0.2 + 0.8 * weight`; with them it is drawn as a bar along the cell's bottom. Default: opaque, no bar.
+   */
   cellWeights?: number[];
+  /**
+   * Optional strongest joints of each cell (H*W lists, strongest first): the cell then shows the first
+   * joint's name and share and the next joints' names and shares in smaller type, on a constant tint
+   * of the first joint's group colour. Default: the label only.
+   */
+  cellJoints?: GridCellJoint[][];
 }
 
 /** Options of {@link renderGridSvg}. */
 export interface GridSvgOptions {
   /** Title above the panels; default none. */
   title?: string;
-  /** Side of one cell in px (>= 24); default 56. */
+  /** Side of one cell in px (>= 24); default 56, or 88 when a stage lists `cellJoints`. */
   cellSize?: number;
+}
+
+/** Options of {@link gridStageFromMatrix}. */
+export interface GridStageOptions {
+  /** Colour cells whose strongest joint has less than half of the row's absolute weight as `'mixed'`; default false. */
+  mixedGroup?: boolean;
+  /** How many of each cell's strongest joints `cellJoints` lists (joints with weight 0 are left out); default 2. */
+  topJoints?: number;
 }
 
 /** Options of {@link renderUptSvg}. */
@@ -95,16 +128,17 @@ export function shortJointName(name: string): string {
 
 /**
  * Turns a mixing matrix `[H*W, V]` (row r: how much each joint contributes to cell r, row-major) into a
- * {@link GridPictureStage}: each cell is labelled with its joint of largest |weight| (short name) and
- * takes that joint's body-part group; if that joint has less than half of the row's absolute mass the
- * label is `mix:<joint>` (the colour still shows the dominant joint's group). The weight is that share
- * (0 for an all-zero row), drawn as the fill opacity. With `options.mixedGroup` such cells are coloured `'mixed'` instead.
+ * {@link GridPictureStage} that says what each cell learned: `cellJoints` lists the cell's strongest
+ * joints (default the top 2, by |weight|) with their shares of the row's absolute weight; the label
+ * and the body-part group are the strongest joint's, the weight its share (0 for an all-zero row).
+ * With `options.mixedGroup` a cell whose strongest joint has less than half of the weight is
+ * coloured `'mixed'`.
  *
  * @example
  * ```ts
  * import { COCO17, bodyPartOfCocoJoint, buildSke2Grid, gridStageFromMatrix, renderGridSvg, stageMixingMatrices } from 'ske2grid';
  * const [mixing] = stageMixingMatrices(buildSke2Grid()); // [25][17] for the 5x5 grid
- * const stage = gridStageFromMatrix(mixing, [5, 5], COCO17.joints, bodyPartOfCocoJoint); // mixedGroup false
+ * const stage = gridStageFromMatrix(mixing!, [5, 5], COCO17.joints, bodyPartOfCocoJoint); // mixedGroup false
  * const svg = renderGridSvg([stage], { title: 'learned 5x5 grid' });
  * ```
  */
@@ -113,16 +147,23 @@ export function gridStageFromMatrix(
   gridShape: [number, number],
   jointNames: readonly string[],
   groupOf: (joint: number) => string,
-  options: { mixedGroup?: boolean } = {},
+  options: GridStageOptions = {},
 ): GridPictureStage {
   checkGridShape('gridShape', gridShape);
+  const topJoints = options.topJoints ?? 2;
+  if (!Number.isInteger(topJoints) || topJoints < 1) fail('options.topJoints', 'an integer >= 1', topJoints);
   const cells = gridShape[0] * gridShape[1];
   if (!Array.isArray(jointNames) || jointNames.length === 0) fail('jointNames', 'a non-empty array of names', jointNames);
   if (!Array.isArray(mixing) || mixing.length !== cells) {
     fail('mixing', `${cells} rows (H*W of gridShape ${gridShape[0]}x${gridShape[1]})`, Array.isArray(mixing) ? `${mixing.length} rows` : mixing);
   }
   const v = jointNames.length;
-  const stage: GridPictureStage = { gridShape: [gridShape[0], gridShape[1]], cellLabels: [], cellGroups: [], cellWeights: [] };
+  const stage: GridPictureStage = { gridShape: [gridShape[0], gridShape[1]], cellLabels: [], cellGroups: [], cellWeights: [], cellJoints: [] };
+  const checkedGroup = (joint: number) => {
+    const group = groupOf(joint);
+    if (!BODY_PART_GROUPS.includes(group)) fail(`groupOf(${joint})`, `one of ${BODY_PART_GROUPS.join(', ')}`, group);
+    return group;
+  };
   mixing.forEach((row, cell) => {
     if (!Array.isArray(row) || row.length !== v)
       fail(`mixing[${cell}]`, `${v} columns (one per joint name)`, Array.isArray(row) ? `${row.length} columns` : row);
@@ -134,13 +175,17 @@ export function gridStageFromMatrix(
       if (Math.abs(w) > Math.abs(row[best])) best = j;
     });
     const share = total > 0 ? Math.abs(row[best]) / total : 0;
-    const group = groupOf(best);
-    if (!BODY_PART_GROUPS.includes(group)) fail(`groupOf(${best})`, `one of ${BODY_PART_GROUPS.join(', ')}`, group);
-    const name = shortJointName(jointNames[best]);
-    const dominant = share >= 0.5;
-    stage.cellLabels.push(dominant ? name : `mix:${name}`);
-    stage.cellGroups.push(dominant || !options.mixedGroup ? group : 'mixed');
+    const group = total > 0 ? checkedGroup(best) : 'mixed';
+    stage.cellLabels.push(total > 0 ? shortJointName(jointNames[best]) : 'none');
+    stage.cellGroups.push(share >= 0.5 || !options.mixedGroup ? group : 'mixed');
     stage.cellWeights!.push(share);
+    // The strongest joints by |weight| (ties: the lower index first), the first one being `best`.
+    const ranked = row
+      .map((w, j) => ({ j, a: Math.abs(w) }))
+      .filter((e) => e.a > 0)
+      .sort((p, q) => q.a - p.a || p.j - q.j)
+      .slice(0, topJoints);
+    stage.cellJoints!.push(ranked.map((e) => ({ name: shortJointName(jointNames[e.j]), share: e.a / total, group: checkedGroup(e.j) })));
   });
   return stage;
 }
@@ -156,7 +201,7 @@ function checkStage(stage: GridPictureStage, i: number): void {
   if (stage == null || typeof stage !== 'object') fail(arg, 'a GridPictureStage object', stage);
   checkGridShape(`${arg}.gridShape`, stage.gridShape);
   const cells = stage.gridShape[0] * stage.gridShape[1];
-  const list = (name: 'cellLabels' | 'cellGroups' | 'cellWeights', value: unknown) => {
+  const list = (name: 'cellLabels' | 'cellGroups' | 'cellWeights' | 'cellJoints', value: unknown) => {
     if (!Array.isArray(value) || value.length !== cells) {
       fail(`${arg}.${name}`, `${cells} entries (H*W = ${stage.gridShape[0]}x${stage.gridShape[1]})`, Array.isArray(value) ? `${value.length} entries` : value);
     }
@@ -175,7 +220,22 @@ function checkStage(stage: GridPictureStage, i: number): void {
       if (typeof w !== 'number' || !(w >= 0 && w <= 1)) fail(`${arg}.cellWeights[${k}]`, 'a number in [0, 1]', w);
     });
   }
+  if (stage.cellJoints !== undefined) {
+    list('cellJoints', stage.cellJoints);
+    stage.cellJoints.forEach((joints, k) => {
+      if (!Array.isArray(joints)) fail(`${arg}.cellJoints[${k}]`, 'an array of {name, share, group}', joints);
+      joints.forEach((j, i) => {
+        const at = `${arg}.cellJoints[${k}][${i}]`;
+        if (j == null || typeof j.name !== 'string') fail(`${at}.name`, 'a string', j?.name);
+        if (typeof j.share !== 'number' || !(j.share >= 0 && j.share <= 1)) fail(`${at}.share`, 'a number in [0, 1]', j.share);
+        if (!BODY_PART_GROUPS.includes(j.group)) fail(`${at}.group`, `one of ${BODY_PART_GROUPS.join(', ')}`, j.group);
+      });
+    });
+  }
 }
+
+/** A share as a whole percentage, e.g. `'41 %'`. */
+const percent = (share: number) => `${Math.round(share * 100)} %`;
 
 const hexRgb = (hex: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
 
@@ -221,10 +281,75 @@ function fitLabel(label: string, width: number, height: number, maxFont: number)
   return { lines: best.lines.map((l) => (l.length > keep + 1 ? `${l.slice(0, keep)}\u2026` : l)), font: minFont };
 }
 
+/** A cell drawn from its label: fill opacity from the weight (opaque without one), the label fitted into the cell. */
+function labelCell(cx: number, cy: number, cell: number, group: string, label: string, weight: number | undefined): string {
+  const colour = GROUP_COLOURS[group];
+  const opacity = weight === undefined ? 1 : 0.2 + 0.8 * weight;
+  const tip = `${label} (${group}${weight === undefined ? '' : `, share ${weight.toFixed(2)}`})`;
+  const { lines, font } = fitLabel(label, cell - 8, cell - 8, Math.min(13, cell * 0.24));
+  const lineHeight = font * 1.15;
+  const firstBaseline = cy + cell / 2 - ((lines.length - 1) * lineHeight) / 2 + font * 0.35;
+  const spans = lines.map((l, i) => `<tspan x="${r(cx + cell / 2)}" y="${r(firstBaseline + i * lineHeight)}">${escapeXml(l)}</tspan>`).join('');
+  return [
+    `<rect class="cell" x="${r(cx)}" y="${r(cy)}" width="${r(cell)}" height="${r(cell)}" fill="${colour}" fill-opacity="${r(opacity)}" stroke="#FFFFFF" stroke-width="2"><title>${escapeXml(tip)}</title></rect>`,
+    `<text class="cell-label" font-size="${r(font)}" text-anchor="middle" fill="${textColourOn(colour, opacity)}">${spans}</text>`,
+  ].join('\n');
+}
+
+/**
+ * A cell that says what it learned: a constant tint of the group colour, the strongest joint's name
+ * (bold) and share, the next joints' names and shares below in smaller type, each marked with a dot
+ * of its own group colour, and a bar along the bottom as long as the strongest joint's share.
+ */
+function jointCell(cx: number, cy: number, cell: number, group: string, label: string, joints: GridCellJoint[], weight: number | undefined): string {
+  const colour = GROUP_COLOURS[group];
+  const inner = cell - 10;
+  const share = weight ?? joints[0]?.share;
+  const tip = joints.length ? joints.map((j) => `${j.name} ${percent(j.share)} (${j.group})`).join(', ') : `${label} (no weight)`;
+  const out = [
+    `<rect class="cell" x="${r(cx)}" y="${r(cy)}" width="${r(cell)}" height="${r(cell)}" fill="${colour}" fill-opacity="${JOINT_CELL_TINT}" stroke="#FFFFFF" stroke-width="2"><title>${escapeXml(tip)}</title></rect>`,
+  ];
+  const first = joints[0];
+  const mainText = first ? first.name : label;
+  const mainFont = Math.max(7, Math.min(13, cell * 0.16, inner / (CHAR_WIDTH * Math.max(1, mainText.length))));
+  const smallFont = Math.max(6, Math.min(10.5, cell * 0.125));
+  const lines: { text: string; font: number; bold: boolean; dot?: string }[] = [{ text: mainText, font: mainFont, bold: true }];
+  if (first) lines.push({ text: percent(first.share), font: mainFont * 0.92, bold: false });
+  for (const j of joints.slice(1)) {
+    const text = `${j.name} ${percent(j.share)}`;
+    lines.push({ text, font: Math.max(6, Math.min(smallFont, (inner - 8) / (CHAR_WIDTH * text.length))), bold: false, dot: GROUP_COLOURS[j.group] });
+  }
+  const barHeight = share === undefined ? 0 : Math.max(3, cell * 0.06);
+  const textHeight = lines.reduce((h, l) => h + l.font * 1.18, 0);
+  let baseline = cy + (cell - barHeight - textHeight) / 2 + lines[0].font * 0.95;
+  const spans: string[] = [];
+  const dots: string[] = [];
+  lines.forEach((l, i) => {
+    const x = cx + cell / 2 + (l.dot ? 4 : 0);
+    spans.push(`<tspan x="${r(x)}" y="${r(baseline)}" font-size="${r(l.font)}"${l.bold ? ' font-weight="bold"' : ''}>${escapeXml(l.text)}</tspan>`);
+    if (l.dot) {
+      const textWidth = l.text.length * CHAR_WIDTH * l.font;
+      dots.push(
+        `<circle class="joint-dot" cx="${r(x - textWidth / 2 - 5)}" cy="${r(baseline - l.font * 0.35)}" r="${r(Math.max(2, l.font * 0.32))}" fill="${l.dot}" stroke="#333333" stroke-width="0.6"/>`,
+      );
+    }
+    if (i + 1 < lines.length) baseline += lines[i + 1].font * 1.18;
+  });
+  out.push(`<text class="cell-label" text-anchor="middle" fill="#111111">${spans.join('')}</text>`, ...dots);
+  if (share !== undefined) {
+    out.push(
+      `<rect class="share-bar" x="${r(cx + 3)}" y="${r(cy + cell - barHeight - 3)}" width="${r(Math.max(0, (cell - 6) * share))}" height="${r(barHeight)}" fill="${colour}" stroke="#333333" stroke-width="0.6"/>`,
+    );
+  }
+  return out.join('\n');
+}
+
 /**
  * Draws the grids of progressive-learning stages side by side as a standalone SVG string (no DOM):
  * one panel per stage titled `HxW`, every cell labelled and coloured by body-part group (colour-blind
- * safe palette, legend below), fill opacity from `cellWeights` when given.
+ * safe palette, legend below). A stage with `cellJoints` (as {@link gridStageFromMatrix} makes) shows
+ * in every cell its strongest joints with their shares and a share bar, on a constant tint; otherwise
+ * the cell shows its label, with the fill opacity from `cellWeights` when given.
  *
  * @example
  * ```ts
@@ -236,7 +361,8 @@ function fitLabel(label: string, width: number, height: number, maxFont: number)
 export function renderGridSvg(stages: GridPictureStage[], options: GridSvgOptions = {}): string {
   if (!Array.isArray(stages) || stages.length === 0) fail('stages', 'a non-empty array of GridPictureStage', stages);
   stages.forEach(checkStage);
-  const cell = options.cellSize ?? 56;
+  const listsJoints = stages.some((s) => s.cellJoints !== undefined);
+  const cell = options.cellSize ?? (listsJoints ? 88 : 56);
   if (typeof cell !== 'number' || !Number.isFinite(cell) || cell < 24) fail('options.cellSize', 'a number >= 24', cell);
   if (options.title !== undefined && typeof options.title !== 'string') fail('options.title', 'a string', options.title);
 
@@ -253,7 +379,8 @@ export function renderGridSvg(stages: GridPictureStage[], options: GridSvgOption
   const legendFont = 12;
   const entries = used.map((g) => ({ group: g, width: 18 + 8 + g.length * CHAR_WIDTH * legendFont + 18 }));
   const titleWidth = options.title ? options.title.length * CHAR_WIDTH * 17 : 0;
-  const width = Math.max(panelsWidth, 320, titleWidth) + 2 * margin;
+  const noteWidth = listsJoints ? 150 * CHAR_WIDTH * 11 : 0;
+  const width = Math.max(panelsWidth, 320, titleWidth, noteWidth) + 2 * margin;
   const rows: { group: string; x: number }[][] = [[]];
   let x = 0;
   for (const e of entries) {
@@ -287,20 +414,11 @@ export function renderGridSvg(stages: GridPictureStage[], options: GridSvgOption
     for (let row = 0; row < h; row++) {
       for (let col = 0; col < w; col++) {
         const k = row * w + col;
-        const colour = GROUP_COLOURS[s.cellGroups[k]];
-        const weight = s.cellWeights?.[k];
-        const opacity = weight === undefined ? 1 : 0.2 + 0.8 * weight;
         const cx = left + col * cell,
           cy = gridTop + row * cell;
-        const tip = `${s.cellLabels[k]} (${s.cellGroups[k]}${weight === undefined ? '' : `, share ${weight.toFixed(2)}`})`;
-        out.push(
-          `<rect class="cell" x="${r(cx)}" y="${r(cy)}" width="${r(cell)}" height="${r(cell)}" fill="${colour}" fill-opacity="${r(opacity)}" stroke="#FFFFFF" stroke-width="2"><title>${escapeXml(tip)}</title></rect>`,
-        );
-        const { lines, font } = fitLabel(s.cellLabels[k], cell - 8, cell - 8, Math.min(13, cell * 0.24));
-        const lineHeight = font * 1.15;
-        const firstBaseline = cy + cell / 2 - ((lines.length - 1) * lineHeight) / 2 + font * 0.35;
-        const spans = lines.map((l, i) => `<tspan x="${r(cx + cell / 2)}" y="${r(firstBaseline + i * lineHeight)}">${escapeXml(l)}</tspan>`).join('');
-        out.push(`<text class="cell-label" font-size="${r(font)}" text-anchor="middle" fill="${textColourOn(colour, opacity)}">${spans}</text>`);
+        const joints = s.cellJoints?.[k];
+        if (joints) out.push(jointCell(cx, cy, cell, s.cellGroups[k], s.cellLabels[k], joints, s.cellWeights?.[k]));
+        else out.push(labelCell(cx, cy, cell, s.cellGroups[k], s.cellLabels[k], s.cellWeights?.[k]));
       }
     }
     out.push(`<rect x="${r(left)}" y="${r(gridTop)}" width="${r(w * cell)}" height="${r(h * cell)}" fill="none" stroke="#444444" stroke-width="1"/>`);
@@ -314,13 +432,16 @@ export function renderGridSvg(stages: GridPictureStage[], options: GridSvgOption
     const y = legendTop + i * 22;
     for (const e of row) {
       out.push(
-        `<g class="legend-entry"><rect x="${r(start + e.x)}" y="${r(y)}" width="18" height="14" fill="${GROUP_COLOURS[e.group]}"/><text x="${r(start + e.x + 24)}" y="${r(y + 11.5)}" fill="#111111">${escapeXml(e.group)}</text></g>`,
+        `<g class="legend-entry"><rect class="swatch" x="${r(start + e.x)}" y="${r(y)}" width="18" height="14" fill="${GROUP_COLOURS[e.group]}"${listsJoints ? ` fill-opacity="${JOINT_CELL_TINT}"` : ''}/><text x="${r(start + e.x + 24)}" y="${r(y + 11.5)}" fill="#111111">${escapeXml(e.group)}</text></g>`,
       );
     }
   });
-  if (weighted) {
+  if (weighted || listsJoints) {
+    const note = listsJoints
+      ? "each cell: its strongest joint and that joint's share of the cell's weight (also the bar), then the next joint; colour: the strongest joint's body part"
+      : "fill opacity: share of the cell's main joint";
     out.push(
-      `<text x="${r(width / 2)}" y="${r(legendTop + rows.length * 22 + 12)}" font-size="11" text-anchor="middle" fill="#444444">fill opacity: share of the cell's main joint (mix: below one half)</text>`,
+      `<text class="note" x="${r(width / 2)}" y="${r(legendTop + rows.length * 22 + 12)}" font-size="11" text-anchor="middle" fill="#444444">${escapeXml(note)}</text>`,
     );
   }
   out.push(`</g>`);

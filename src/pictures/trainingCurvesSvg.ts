@@ -9,9 +9,9 @@ export interface TrainingCurvePoint {
   loss: number;
   /** Training accuracy (0..1 keeps the axis at 0..1); optional. */
   accuracy?: number;
-  /** Validation loss; optional. */
+  /** Loss on the held-out set (`val_loss` of `fit`; named by `heldOutName`); optional. */
   valLoss?: number;
-  /** Validation accuracy; optional. */
+  /** Accuracy on the held-out set (`val_acc` of `fit`); optional. */
   valAccuracy?: number;
   /** Progressive-learning stage name, e.g. `'5x5'`; a change draws a separator. Optional. */
   stage?: string;
@@ -25,6 +25,11 @@ export interface TrainingCurvesSvgOptions {
   width?: number;
   /** Picture height in px (>= 240); default 360. */
   height?: number;
+  /**
+   * Name of the held-out set in the legends (`valLoss`, `valAccuracy`); default `'validation'`. Say
+   * `'test'` when the held-out data passed to `fit` is the test split, as in the demo.
+   */
+  heldOutName?: string;
 }
 
 const FONT = 'Helvetica, Arial, sans-serif';
@@ -70,8 +75,8 @@ function checkHistory(history: TrainingCurvePoint[]): void {
 }
 
 /**
- * Training curves as a standalone SVG string (no DOM): a loss panel (train, validation) and an
- * accuracy panel (train, validation) with axes, ticks and legends; where `stage` changes between
+ * Training curves as a standalone SVG string (no DOM): a loss panel (train, held-out set) and an
+ * accuracy panel (train, held-out set; named by `options.heldOutName`, default 'validation') with axes, ticks and legends; where `stage` changes between
  * epochs (progressive learning, 5x5 -> 6x6) a dashed vertical line and the new stage's name are drawn
  * in both panels. Epochs must increase; series missing from an epoch are joined across the gap.
  *
@@ -82,7 +87,7 @@ function checkHistory(history: TrainingCurvePoint[]): void {
  *   { epoch: 1, loss: 2.1, accuracy: 0.3, stage: '5x5' },
  *   { epoch: 2, loss: 1.2, accuracy: 0.6, valAccuracy: 0.55, stage: '6x6' }, // a dashed line marks the new stage
  * ];
- * const svg = renderTrainingCurvesSvg(history, { title: 'training' }); // 900 x 360 px by default
+ * const svg = renderTrainingCurvesSvg(history, { title: 'training', heldOutName: 'test' }); // 900 x 360 px by default; legend 'test accuracy'
  * ```
  */
 export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: TrainingCurvesSvgOptions = {}): string {
@@ -92,6 +97,8 @@ export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: 
   if (typeof width !== 'number' || !Number.isFinite(width) || width < 400) fail('options.width', 'a number >= 400', width);
   if (typeof height !== 'number' || !Number.isFinite(height) || height < 240) fail('options.height', 'a number >= 240', height);
   if (options.title !== undefined && typeof options.title !== 'string') fail('options.title', 'a string', options.title);
+  const heldOut = options.heldOutName ?? 'validation';
+  if (typeof heldOut !== 'string' || heldOut.trim() === '') fail('options.heldOutName', 'a non-empty string', heldOut);
 
   const margin = 14;
   const titleHeight = options.title ? 28 : 0;
@@ -123,7 +130,7 @@ export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: 
       name: 'loss',
       series: [
         ['loss', 'train loss', TRAIN_COLOUR],
-        ['valLoss', 'val loss', VAL_COLOUR],
+        ['valLoss', `${heldOut} loss`, VAL_COLOUR],
       ],
       unitRange: false,
     },
@@ -131,7 +138,7 @@ export function renderTrainingCurvesSvg(history: TrainingCurvePoint[], options: 
       name: 'accuracy',
       series: [
         ['accuracy', 'train accuracy', TRAIN_COLOUR],
-        ['valAccuracy', 'val accuracy', VAL_COLOUR],
+        ['valAccuracy', `${heldOut} accuracy`, VAL_COLOUR],
       ],
       unitRange: true,
     },

@@ -58,3 +58,21 @@ export function createRandom(seed: number): Random {
 
   return { uniform, normal, int };
 }
+
+/**
+ * A Fisher-Yates shuffle of a copy of `items` drawn from `random` (`items` is left as it is).
+ *
+ * @example
+ * ```ts
+ * import { createRandom, shuffled } from 'ske2grid';
+ * shuffled([0, 1, 2, 3], createRandom(7)); // the same order for seed 7 on every run
+ * ```
+ */
+export function shuffled<T>(items: readonly T[], random: Random): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}

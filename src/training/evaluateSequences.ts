@@ -4,22 +4,22 @@ import { describe, fail, requireInt } from '../errors.js';
 import { resolveIndices, sourceGet, sourceSize, type SequenceSource } from '../data/sequenceSource.js';
 import type { FormattedClips } from '../data/transforms/formatClips.js';
 import type { SkeletonSequence } from '../data/skeletonSequence.js';
-import { averageClipScores, evaluateScores, type ScoreEvaluation } from './metrics.js';
+import { averageClipScores, evaluateScores, type DefaultTopK, type ScoreEvaluation } from './metrics.js';
 
-/** Options of {@link evaluateSequences}. */
-export interface EvaluateSequencesOptions {
+/** Options of {@link evaluateSequences}; `K` is the union of the k values asked for. */
+export interface EvaluateSequencesOptions<K extends number = DefaultTopK> {
   /** Sequence -> its test clips `[numClips, M, T, V, C]` (e.g. `pysklTestPipeline(...)`). Required. */
   clips: (seq: SkeletonSequence) => FormattedClips;
   /** Sample indices of the source to evaluate (a split); default all. */
   indices?: readonly number[];
   /** Sequences per forward pass (each contributes all its clips); default 16. */
   batchSize?: number;
-  /** k values of top-k accuracy; default [1, 5]. */
-  topK?: number[];
+  /** k values of top-k accuracy; default [1, 5] (the result's `top` then has the keys 1 and 5). */
+  topK?: readonly K[];
 }
 
 /** {@link ScoreEvaluation} plus the per-sample class probabilities (clip-averaged softmax), for ensembles. */
-export interface SequenceEvaluation extends ScoreEvaluation {
+export interface SequenceEvaluation<K extends number = DefaultTopK> extends ScoreEvaluation<K> {
   /** `[samples][K]` class probabilities, in the order of the evaluated indices. */
   probabilities: number[][];
   /** The labels, in the same order. */
@@ -42,7 +42,11 @@ export interface SequenceEvaluation extends ScoreEvaluation {
  * const result = await evaluateSequences(model, data, { clips, indices: datasetSplit(data.manifest, 'cross_view').test });
  * ```
  */
-export async function evaluateSequences(model: LayersModel, source: SequenceSource, options: EvaluateSequencesOptions): Promise<SequenceEvaluation> {
+export async function evaluateSequences<K extends number = DefaultTopK>(
+  model: LayersModel,
+  source: SequenceSource,
+  options: EvaluateSequencesOptions<K>,
+): Promise<SequenceEvaluation<K>> {
   if (options == null || typeof options.clips !== 'function') fail('options.clips', 'a function (seq) => FormattedClips', options?.clips);
   const batchSize = requireInt('options.batchSize', options.batchSize ?? 16, 1);
   const indices = resolveIndices(options.indices, sourceSize(source));
@@ -78,5 +82,5 @@ export async function evaluateSequences(model: LayersModel, source: SequenceSour
       row += c.shape[0];
     }
   }
-  return { ...evaluateScores(probabilities, labels, { topK: options.topK }), probabilities, labels };
+  return { ...evaluateScores<K>(probabilities, labels, { topK: options.topK }), probabilities, labels };
 }

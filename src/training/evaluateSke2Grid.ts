@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { fail } from '../errors.js';
-import { averageClipScores, evaluateScores, labelsFromTensor, scoresFromTensor, type ScoreEvaluation } from './metrics.js';
+import { averageClipScores, evaluateScores, labelsFromTensor, scoresFromTensor, type DefaultTopK, type ScoreEvaluation } from './metrics.js';
 
-/** Options of {@link evaluateSke2Grid}. */
-export interface EvaluateOptions {
+/** Options of {@link evaluateSke2Grid}; `K` is the union of the k values asked for. */
+export interface EvaluateOptions<K extends number = DefaultTopK> {
   /** Clips per forward pass; default 16. */
   batchSize?: number;
-  /** k values of top-k accuracy; default [1, 5]. */
-  topK?: number[];
+  /** k values of top-k accuracy; default [1, 5] (the result's `top` then has the keys 1 and 5). */
+  topK?: readonly K[];
 }
 
 /**
@@ -48,12 +48,12 @@ export async function predictLogits(model: LayersModel, x: tf.Tensor, batchSize 
  * console.log(`top-1 ${top[1]}, top-5 ${top[5]}, mean class ${meanClassAccuracy}`);
  * ```
  */
-export async function evaluateSke2Grid(
+export async function evaluateSke2Grid<K extends number = DefaultTopK>(
   model: LayersModel,
   clips: tf.Tensor | tf.Tensor[],
   labels: tf.Tensor | ArrayLike<number>,
-  options: EvaluateOptions = {},
-): Promise<ScoreEvaluation> {
+  options: EvaluateOptions<K> = {},
+): Promise<ScoreEvaluation<K>> {
   const views = Array.isArray(clips) ? clips : [clips];
   if (views.length === 0 || views.some((v) => v.shape[0] !== views[0].shape[0])) {
     fail(
@@ -65,5 +65,5 @@ export async function evaluateSke2Grid(
   const perClip = await Promise.all(views.map((v) => predictLogits(model, v, options.batchSize)));
   const scores = views.length === 1 ? perClip[0] : averageClipScores(perClip[0].map((_, i) => perClip.map((c) => c[i])));
   const y = labels instanceof tf.Tensor ? await labelsFromTensor(labels) : Array.from(labels);
-  return evaluateScores(scores, y, { topK: options.topK });
+  return evaluateScores<K>(scores, y, { topK: options.topK });
 }

@@ -5,6 +5,8 @@ import type { ClipBatchDataset } from '../data/clipBatches.js';
 import { CosineDecay } from './cosineDecay.js';
 import { PermutationSync } from './permutationSync.js';
 import { SgdWithWeightDecay } from './sgdWithWeightDecay.js';
+import { tensorBatchDataset } from './tensorBatchDataset.js';
+import { seedTrainingRun, trainingSeed, type TrainingRandomness } from './trainingRandomness.js';
 
 /** The training recipe of {@link fitSke2Grid}; defaults are the reference's (section 4 of its config). */
 export interface FitSke2GridOptions {
@@ -22,8 +24,14 @@ export interface FitSke2GridOptions {
   weightDecay?: number;
   /** Held-out data evaluated after every epoch. */
   validationData?: [tf.Tensor, tf.Tensor];
-  /** Shuffle the training clips every epoch; default true. */
+  /** Shuffle the training clips every epoch (a seeded shuffle, see `seed`); default true. */
   shuffle?: boolean;
+  /**
+   * Seed of everything random in training: the batch order of every epoch, the dropout masks and the
+   * GIT layers' Gumbel noise (the weights are seeded by the model's config). Default: the model's
+   * config `seed` (`buildSke2Grid({ seed })`), so one seed fixes a whole run; unseeded when neither is set.
+   */
+  seed?: number;
   /** Further callbacks (progress reporting, early stopping, ...). */
   callbacks?: tfl.Callback[];
 }
@@ -66,13 +74,16 @@ export function logitsCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tenso
  */
 export async function fitSke2Grid(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, options: FitSke2GridOptions): Promise<tfl.History> {
   compileForTraining(model, options);
-  return model.fit(x, y, {
+  const batchSize = requireInt('options.batchSize', options.batchSize ?? 16, 1);
+  const random = seedTrainingRun(model, trainingSeed(model, options.seed));
+  // tfjs' own fit shuffles with Math.random; the batches come from a dataset ordered by the seed instead.
+  const batches = tensorBatchDataset(x, y, { batchSize, random: (options.shuffle ?? true) ? random.order : undefined });
+  return model.fitDataset(batches as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
     epochs: options.epochs,
-    batchSize: options.batchSize ?? 16,
-    shuffle: options.shuffle ?? true,
     validationData: options.validationData,
+    validationBatchSize: batchSize,
     verbose: 0,
-    callbacks: trainingCallbacks(options),
+    callbacks: trainingCallbacks(options, random),
   });
 }
 
@@ -82,7 +93,8 @@ export type FitSke2GridDatasetOptions = Omit<FitSke2GridOptions, 'batchSize' | '
 /**
  * {@link fitSke2Grid} on a dataset of batches (`{xs, ys}`, e.g. `clipBatchDataset(...)`), read one
  * batch at a time so data larger than memory trains; the cosine schedule spans `epochs x dataset.size`
- * iterations. Same recipe, compilation and permutation sync as {@link fitSke2Grid}.
+ * iterations. Same recipe, compilation and permutation sync as {@link fitSke2Grid}; the batch order is
+ * the dataset's (`clipBatchDataset`'s own `seed`), `seed` fixes the dropout masks and the Gumbel noise.
  *
  * @example
  * ```ts
@@ -99,12 +111,13 @@ export async function fitSke2GridDataset(model: tfl.LayersModel, dataset: ClipBa
     throw new Ske2GridError('dataset: expected a batch dataset with a positive size (batches per epoch) and iterator(), e.g. clipBatchDataset(...)');
   }
   compileForTraining(model, options);
+  const random = seedTrainingRun(model, trainingSeed(model, options.seed));
   // fitDataset accepts any object with iterator() (tfjs-data is not needed); without batchesPerEpoch
   // it starts a fresh iterator, hence a fresh shuffle, every epoch.
   return model.fitDataset(dataset as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
     epochs: options.epochs,
     verbose: 0,
-    callbacks: trainingCallbacks(options, options.epochs * dataset.size),
+    callbacks: trainingCallbacks(options, random, options.epochs * dataset.size),
   });
 }
 
@@ -122,11 +135,11 @@ function compileForTraining(model: tfl.LayersModel, options: FitSke2GridDatasetO
   model.compile({ optimizer, loss: logitsCrossEntropy, metrics: ['accuracy'] });
 }
 
-/** The recipe's callbacks: cosine decay (over `totalSteps` when given), permutation sync, then the user's. */
-function trainingCallbacks(options: FitSke2GridDatasetOptions, totalSteps?: number): tfl.Callback[] {
+/** The recipe's callbacks: cosine decay (over `totalSteps` when given), permutation sync (noise from the run's seed), then the user's. */
+function trainingCallbacks(options: FitSke2GridDatasetOptions, random: TrainingRandomness, totalSteps?: number): tfl.Callback[] {
   return [
     new CosineDecay({ baseLearningRate: options.learningRate ?? 0.05, minLearningRate: options.minLearningRate ?? 0, totalSteps }),
-    new PermutationSync(),
+    new PermutationSync({ random: random.gumbel }),
     ...(options.callbacks ?? []),
   ];
 }

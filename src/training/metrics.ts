@@ -4,16 +4,23 @@ import { fail, requireInt } from '../errors.js';
 /** Class scores, one row per sample: `[samples][classes]` (logits or probabilities; plain arrays or typed arrays). */
 export type ScoreRows = ArrayLike<number>[] | number[][];
 
-/** Options of {@link evaluateScores}. */
-export interface EvaluateScoresOptions {
+/** The k values of top-k accuracy computed when `topK` is not given. */
+export type DefaultTopK = 1 | 5;
+
+/** Options of {@link evaluateScores}; `K` is the union of the k values asked for. */
+export interface EvaluateScoresOptions<K extends number = DefaultTopK> {
   /** The k of each top-k accuracy; default `[1, 5]`. */
-  topK?: number[];
+  topK?: readonly K[];
 }
 
-/** Result of {@link evaluateScores}. */
-export interface ScoreEvaluation {
+/**
+ * Result of {@link evaluateScores}. `top` has exactly the keys asked for, so `top[1]` and `top[5]`
+ * are numbers (not `number | undefined`) under `noUncheckedIndexedAccess` when the k values are
+ * literals (`topK: [1, 3]` gives `top: { 1: number; 3: number }`).
+ */
+export interface ScoreEvaluation<K extends number = DefaultTopK> {
   /** Top-k accuracy in [0, 1] keyed by k. */
-  top: Record<number, number>;
+  top: Record<K, number>;
   /** Mean class accuracy in [0, 1] (see {@link meanClassAccuracy}). */
   meanClassAccuracy: number;
   /** `[classes][classes]` counts, rows = true class, columns = predicted class (argmax). */
@@ -180,13 +187,17 @@ export function averageClipScores(clipScores: number[][][]): number[][] {
  * // top {1: 0.5, 2: 1}, meanClassAccuracy 0.333 (classes 0, 1, 2: 1, 0, 0), confusion [[1, 0, 0], [0, 0, 1], [0, 0, 0]]
  * ```
  */
-export function evaluateScores(scores: ScoreRows, labels: ArrayLike<number>, options: EvaluateScoresOptions = {}): ScoreEvaluation {
+export function evaluateScores<K extends number = DefaultTopK>(
+  scores: ScoreRows,
+  labels: ArrayLike<number>,
+  options: EvaluateScoresOptions<K> = {},
+): ScoreEvaluation<K> {
   const classes = checkScores(scores, labels);
-  const ks = options.topK ?? [1, 5];
+  const ks: readonly number[] = options.topK ?? [1, 5];
   if (!Array.isArray(ks)) fail('options.topK', 'an array of integers >= 1', ks);
   ks.forEach((k, i) => requireInt(`options.topK[${i}]`, k, 1));
-  const top: Record<number, number> = {};
-  for (const k of ks) top[k] = topKAccuracy(scores, labels, k);
+  const top = {} as Record<K, number>;
+  for (const k of ks) top[k as K] = topKAccuracy(scores, labels, k);
   return {
     top,
     meanClassAccuracy: meanClassAccuracy(scores, labels),

@@ -4,7 +4,9 @@ import { fail, failAs } from '../errors.js';
 import { getModelConfig } from '../model/buildSke2Grid.js';
 import { growSke2Grid } from '../model/growSke2Grid.js';
 import type { ClipBatchDataset } from '../data/clipBatches.js';
+import { deriveSeed } from '../ops/seeds.js';
 import { fitSke2Grid, fitSke2GridDataset, type FitSke2GridOptions } from './fitSke2Grid.js';
+import { trainingSeed } from './trainingRandomness.js';
 
 /** One stage of a progressive schedule: a grid, its epochs and optionally its own base learning rate. */
 export interface ProgressiveStage {
@@ -40,7 +42,9 @@ export interface TrainProgressiveResult {
  * Progressive learning in one call: trains the model on the first grid, grows it with
  * {@link growSke2Grid} (earlier UPT/GIT stages frozen), trains the next grid, and so on, with the
  * reference recipe and a fresh cosine schedule per stage. Models of finished stages are disposed
- * once grown. Resume with a checkpointed model and `completedStages`.
+ * once grown. Resume with a checkpointed model and `completedStages`. Stage i trains with a seed
+ * derived from `seed` (default the model's config seed) and i, so a seeded run, resumed or not,
+ * repeats exactly.
  *
  * @example
  * ```ts
@@ -63,11 +67,14 @@ export async function trainProgressive(
   const inMemory = data instanceof tf.Tensor;
   const options = (inMemory ? maybeOptions : yOrOptions) as TrainProgressiveOptions;
   if (options == null || typeof options !== 'object') fail('options', '{stages, ...}', options);
-  const fitStage = (m: tfl.LayersModel, stage: ProgressiveStage) => {
-    const stageFit = { ...fit, epochs: stage.epochs, learningRate: stage.learningRate ?? fit.learningRate };
+  const fitStage = (m: tfl.LayersModel, stage: ProgressiveStage, index: number) => {
+    // Stage i trains with its own stream of the run's seed, the same whether the run was resumed or not.
+    const seed = deriveSeed(runSeed, 'training', index);
+    const stageFit = { ...fit, seed, epochs: stage.epochs, learningRate: stage.learningRate ?? fit.learningRate };
     return inMemory ? fitSke2Grid(m, data, yOrOptions as tf.Tensor, stageFit) : fitSke2GridDataset(m, data, stageFit);
   };
   const { stages, completedStages = 0, keepArrangement = false, onStageEnd, ...fit } = options;
+  const runSeed = trainingSeed(model, fit.seed);
   if (!Array.isArray(stages) || stages.length === 0) fail('options.stages', 'a non-empty array of {gridShape, epochs}', stages);
   stages.forEach((s, i) => {
     if (!s || !Array.isArray(s.gridShape) || s.gridShape[0] !== s.gridShape[1] || !Number.isInteger(s.epochs) || s.epochs < 1) {
@@ -101,7 +108,7 @@ export async function trainProgressive(
       }
       current = grown;
     }
-    const history = await fitStage(current, stage);
+    const history = await fitStage(current, stage, i);
     histories.push({ stage: i, gridShape: stage.gridShape, history });
     await onStageEnd?.(current, i, history);
   }

@@ -38,8 +38,10 @@ describe('command-line parsing', () => {
   });
 
   it('refuses a wrong number of positionals and a non-numeric number', () => {
-    expect(() => parseCommandLine(demo, [])).toThrow('ske2grid demo: expected 1 positional argument(s) (<input> [options]), got 0');
-    expect(() => parseCommandLine(demo, ['a', 'b'])).toThrow('ske2grid demo: expected 1 positional argument(s) (<input> [options]), got 2: a b');
+    expect(() => parseCommandLine(demo, [])).toThrow('ske2grid demo: expected 1 positional argument(s), got 0 (usage: ske2grid demo <input> [options])');
+    expect(() => parseCommandLine(demo, ['a', 'b'])).toThrow(
+      'ske2grid demo: expected 1 positional argument(s), got 2: a b (usage: ske2grid demo <input> [options])',
+    );
     expect(() => numberOption(parseCommandLine(demo, ['a', '--epochs', 'ten']), 'epochs')).toThrow('--epochs: expected a number, got "ten"');
   });
 
@@ -62,7 +64,9 @@ describe('ske2grid dispatch', () => {
     expect(await runCli(['--help'], io)).toBe(0);
     expect(io.stdout.join('\n')).toBe(mainHelp());
     expect(mainHelp()).toContain('parity');
-    expect(await runCli([], capture())).toBe(2);
+    const bare = capture();
+    expect(await runCli([], bare)).toBe(2);
+    expect(bare.stderr.join('\n')).toBe(mainHelp());
   });
 
   it('refuses an unknown command with the nearest one (exit 2)', async () => {

@@ -1,13 +1,14 @@
 /**
  * The user guides and the API examples stay true to the code: (a) every relative link and image in
  * the guides, README, CONTRIBUTING and CHANGELOG points at an existing file (and, for `file.md#anchor`,
- * an existing heading); (b) every `ts` code block in `docs/*.md` type-checks against the library
+ * an existing heading); (b) every `ts` code block in `docs/*.md` and README.md type-checks against the library
  * source, with `ske2grid` mapped to `src/index.ts` and `ske2grid/node` to `src/node.ts` (a block
  * directly preceded by the line `<!-- continues -->` is appended to the block before it, one program
  * in steps; every other block is a module of its own); (c) every fenced `ts` block inside an
  * `@example` tag of a `src/**` doc comment type-checks the same way, each as a module of its own
  * (examples are self-contained: they import what they use and may `declare` what they assume), with
- * errors reported at `src/file.ts:line`; and every function, class and constant exported by the two
+ * errors reported at `src/file.ts:line`, all under strict settings with `noUncheckedIndexedAccess` (what
+ * `tsc --init` gives a user); and every function, class and constant exported by the two
  * entry points has such an example. Everything is checked in one TypeScript program, together with
  * deliberately wrong snippets that must be rejected, so the checks cannot pass vacuously.
  */
@@ -17,6 +18,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anchorsOf, linkTargets } from '../helpers/markdown.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DOCS = join(ROOT, 'docs');
@@ -28,6 +30,8 @@ const guideFiles = readdirSync(DOCS)
   .filter((name) => name.endsWith('.md'))
   .sort()
   .map((name) => join(DOCS, name));
+/** The Markdown files whose `ts` blocks are type-checked: the guides and the README. */
+const snippetFiles = [...guideFiles, join(ROOT, 'README.md')];
 /** Every Markdown file whose relative links are checked. */
 const linkedFiles = [...guideFiles, ...['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md'].map((f) => join(ROOT, f)).filter(existsSync)];
 
@@ -54,66 +58,6 @@ function codeBlocks(markdown: string): CodeBlock[] {
     blocks.push(block);
   }
   return blocks;
-}
-
-/** Markdown with the lines of fenced code blocks blanked out. */
-function withoutFences(markdown: string): string {
-  const kept: string[] = [];
-  let fence: string | null = null;
-  for (const line of markdown.split('\n')) {
-    const marker = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence === null && marker) fence = marker;
-    else if (fence !== null && marker && marker[0] === fence[0] && marker.length >= fence.length) fence = null;
-    else if (fence === null) {
-      kept.push(line);
-      continue;
-    }
-    kept.push('');
-  }
-  return kept.join('\n');
-}
-
-/** Markdown without fenced code blocks and inline code spans (so code that looks like a link is not taken for one). */
-function proseOnly(markdown: string): string {
-  return withoutFences(markdown).replace(/(`+)[^`]*?\1/g, 'code');
-}
-
-/** Every link or image target of a Markdown text: inline `[t](x)` / `![a](x)`, reference definitions, HTML `src` / `href`. */
-function linkTargets(markdown: string): string[] {
-  const prose = proseOnly(markdown);
-  const targets: string[] = [];
-  const inline = /!?\[(?:[^[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g;
-  const reference = /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm;
-  const html = /\s(?:src|href)="([^"]+)"/g;
-  for (const pattern of [inline, reference, html]) {
-    for (const m of prose.matchAll(pattern)) targets.push(m[1]);
-  }
-  return targets;
-}
-
-/** The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens. */
-function headingSlug(heading: string): string {
-  return heading
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-    .replace(/\s/g, '-');
-}
-
-/** The heading anchors of a Markdown file (duplicates numbered `-1`, `-2`, ... as on GitHub). */
-function anchorsOf(file: string): Set<string> {
-  const seen = new Map<string, number>();
-  const anchors = new Set<string>();
-  for (const line of withoutFences(readFileSync(file, 'utf8')).split('\n')) {
-    const m = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-    if (!m) continue;
-    const base = headingSlug(m[1]);
-    const count = seen.get(base) ?? 0;
-    seen.set(base, count + 1);
-    anchors.add(count === 0 ? base : `${base}-${count}`);
-  }
-  return anchors;
 }
 
 /** The broken relative links of one Markdown file, as readable strings (empty when all resolve). */
@@ -157,7 +101,7 @@ function moduleOf(dir: string, index: number, file: string, blocks: CodeBlock[])
 /** The `ts` blocks of the guides as modules (a `continues` block joins the module before it). */
 function snippetModules(dir: string): SnippetModule[] {
   const groups: { file: string; blocks: CodeBlock[] }[] = [];
-  for (const file of guideFiles) {
+  for (const file of snippetFiles) {
     const name = relative(ROOT, file);
     let current: CodeBlock[] | null = null;
     for (const block of codeBlocks(readFileSync(file, 'utf8'))) {
@@ -243,8 +187,20 @@ function exampleModules(dir: string): SnippetModule[] {
   return modules;
 }
 
-/** A snippet that uses a misspelled export and a misspelled config field: the check must reject it. */
-const CANARY = `import { buildSke2Grd } from 'ske2grid';\nimport { buildSke2Grid } from 'ske2grid';\nbuildSke2Grd();\nbuildSke2Grid({ gridShap: [5, 5] });\nexport {};\n`;
+/**
+ * A snippet that uses a misspelled export, a misspelled config field and an index signature read as
+ * a plain number (rejected only under `noUncheckedIndexedAccess`): the check must reject all three.
+ */
+const CANARY = [
+  "import { buildSke2Grd } from 'ske2grid';",
+  "import { buildSke2Grid } from 'ske2grid';",
+  'buildSke2Grd();',
+  'buildSke2Grid({ gridShap: [5, 5] });',
+  'const byK: Record<number, number> = { 1: 0.5 };',
+  'const topOne: number = byK[1];',
+  'export { topOne };',
+  '',
+].join('\n');
 
 /** A doc comment whose example names a missing export on its line 6: the example check must reject it there. */
 const EXAMPLE_CANARY = [
@@ -271,6 +227,7 @@ const compilerOptions = {
   moduleResolution: 'Bundler',
   lib: ['ES2022', 'DOM'],
   strict: true,
+  noUncheckedIndexedAccess: true,
   esModuleInterop: true,
   skipLibCheck: true,
   noEmit: true,
@@ -438,6 +395,13 @@ describe('ts code blocks in the guides', () => {
     const errors = check.diagnostics.get(resolve(check.canaryFile)) ?? [];
     expect(errors.some((e) => /TS(2305|2724)/.test(e) && e.includes('buildSke2Grd'))).toBe(true);
     expect(errors.some((e) => e.includes('gridShap'))).toBe(true);
+    expect(errors.some((e) => /TS2322 Type 'number \| undefined' is not assignable to type 'number'/.test(e))).toBe(true);
+  });
+
+  it('type-checks the README too, with noUncheckedIndexedAccess on', () => {
+    expect(compilerOptions.noUncheckedIndexedAccess).toBe(true);
+    const from = new Set(check.guides.flatMap((m) => m.origin.filter((o) => o !== null).map((o) => o!.file)));
+    expect(from).toContain('README.md');
   });
 
   it('every ts block type-checks against the library source', () => {

@@ -90,7 +90,14 @@ describe.skipIf(!hasChromium)(`browser example page in headless Chromium (needs 
         expect(data.error).toBeUndefined();
         expect(data.state).toBe('done');
         expect(data.backend).toBe(backend);
-        expect(await page.textContent('#backend')).toBe(backend);
+        // The example server sends COOP/COEP: the page is isolated, so wasm threads can start.
+        expect(data.crossOriginIsolated).toBe('true');
+        if (backend === 'wasm') {
+          const threads = Number(data.wasmThreads);
+          const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+          expect(threads).toBe(Math.max(1, Math.min(8, Math.floor(cores / 2))));
+          expect(await page.textContent('#backend')).toBe(`wasm, ${threads} thread(s)`);
+        } else expect(await page.textContent('#backend')).toBe(backend);
         expect(data.predicted).toBe(sequence.labelName);
         const probabilities = JSON.parse(data.probabilities!) as number[];
         probabilities.forEach((p, k) => expect(Math.abs(p - sequence.expectedProbabilities[k])).toBeLessThan(1e-4));

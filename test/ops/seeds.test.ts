@@ -3,7 +3,8 @@ import { SEED_FANOUT, deriveSeed } from '../../src/ops/seeds.js';
 
 describe('deriveSeed', () => {
   it('is seed * fanout + slot: 1009 layer slots per model seed, 16 weight slots per layer seed', () => {
-    expect(SEED_FANOUT).toEqual({ model: 1009, layer: 16 });
+    expect(SEED_FANOUT).toEqual({ model: 1009, layer: 16, training: 64 });
+    expect(deriveSeed(7, 'training', 3)).toBe(7 * 64 + 3);
     expect(deriveSeed(7, 'model', 100)).toBe(7 * 1009 + 100);
     expect(deriveSeed(7, 'model', 999)).toBe(8062);
     expect(deriveSeed(0, 'model', 3)).toBe(3);
@@ -25,6 +26,6 @@ describe('deriveSeed', () => {
     expect(() => deriveSeed(1, 'layer', 16)).toThrow(/deriveSeed slot \(layer\): expected an integer in \[0, 16\), got 16/);
     expect(() => deriveSeed(1, 'model', -1)).toThrow(/deriveSeed slot \(model\): expected an integer in \[0, 1009\), got -1/);
     expect(() => deriveSeed(1, 'model', 1.5)).toThrow(/expected an integer in \[0, 1009\)/);
-    expect(() => deriveSeed(1, 'graph' as never, 0)).toThrow(/deriveSeed level: expected 'model' or 'layer', got "graph"/);
+    expect(() => deriveSeed(1, 'graph' as never, 0)).toThrow(/deriveSeed level: expected 'model', 'layer' or 'training', got "graph"/);
   });
 });

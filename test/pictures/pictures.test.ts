@@ -60,6 +60,22 @@ const texts = (svg: string) =>
       .replace(/&amp;/g, '&'),
   );
 
+/** CIELAB (D65) of `hex` drawn with `opacity` over white. */
+function lab(hex: string, opacity: number): [number, number, number] {
+  const lin = [1, 3, 5]
+    .map((i) => (parseInt(hex.slice(i, i + 2), 16) / 255) * opacity + 1 - opacity)
+    .map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  const [x, y, z] = [
+    (0.4124 * lin[0] + 0.3576 * lin[1] + 0.1805 * lin[2]) / 0.95047,
+    0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2],
+    (0.0193 * lin[0] + 0.1192 * lin[1] + 0.9505 * lin[2]) / 1.08883,
+  ].map((t) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116));
+  return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+}
+
+/** CIE76 colour difference. */
+const deltaE = (a: number[], b: number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+
 /** A 17-column mixing matrix with cell r taking joint `r % 17`, or a blend where `mixed(r)`. */
 function mixingFor(cells: number, mixed: (r: number) => boolean = () => false): number[][] {
   return Array.from({ length: cells }, (_, r) =>
@@ -115,7 +131,7 @@ describe('body parts and names', () => {
 });
 
 describe('gridStageFromMatrix', () => {
-  it('labels each cell by its strongest joint, "mix:" below half of the absolute mass', () => {
+  it("lists each cell's strongest joints with their shares; label, group and weight are the strongest joint's", () => {
     const m = mixingFor(25, (r) => r === 3);
     m[4] = new Array(17).fill(0);
     m[5] = m[5].map((_, j) => (j === 9 ? -0.6 : j === 0 ? 0.4 : 0));
@@ -123,13 +139,37 @@ describe('gridStageFromMatrix', () => {
     expect(s.gridShape).toEqual([5, 5]);
     expect(s.cellLabels.slice(0, 3)).toEqual(['nose', 'l_eye', 'r_eye']);
     expect(s.cellGroups.slice(0, 3)).toEqual(['head', 'head', 'head']);
-    expect([s.cellLabels[3], s.cellGroups[3], s.cellWeights![3]]).toEqual(['mix:l_ear', 'head', 0.4]);
-    expect([s.cellLabels[4], s.cellGroups[4], s.cellWeights![4]]).toEqual(['mix:nose', 'head', 0]);
+    expect(s.cellLabels.some((l) => l.startsWith('mix:'))).toBe(false);
+    // Cell 3: l_ear 0.4, r_ear 0.35, l_shoulder -0.25 of an absolute mass of 1.
+    expect([s.cellLabels[3], s.cellGroups[3], s.cellWeights![3]]).toEqual(['l_ear', 'head', 0.4]);
+    expect(s.cellJoints![3]).toEqual([
+      { name: 'l_ear', share: 0.4, group: 'head' },
+      { name: 'r_ear', share: 0.35, group: 'head' },
+    ]);
+    expect(gridStageFromMatrix(m, [5, 5], COCO17.joints, bodyPartOfCocoJoint, { topJoints: 3 }).cellJoints![3]![2]).toEqual({
+      name: 'l_shoulder',
+      share: 0.25,
+      group: 'torso',
+    });
+    // An all-zero row learned nothing.
+    expect([s.cellLabels[4], s.cellGroups[4], s.cellWeights![4], s.cellJoints![4]]).toEqual(['none', 'mixed', 0, []]);
     const grouped = gridStageFromMatrix(m, [5, 5], COCO17.joints, bodyPartOfCocoJoint, { mixedGroup: true });
     expect([grouped.cellGroups[3], grouped.cellGroups[4], grouped.cellGroups[5]]).toEqual(['mixed', 'mixed', 'left_arm']);
     expect([s.cellLabels[5], s.cellGroups[5]]).toEqual(['l_wrist', 'left_arm']);
     expect(s.cellWeights![5]).toBeCloseTo(0.6, 6);
-    expect([s.cellLabels[24], s.cellGroups[24], s.cellWeights![24]]).toEqual(['l_elbow', 'left_arm', 1]); // 24 % 17 = 7
+    expect(s.cellJoints![5]!.map((j) => [j.name, j.group])).toEqual([
+      ['l_wrist', 'left_arm'],
+      ['nose', 'head'],
+    ]);
+    expect([s.cellLabels[24], s.cellGroups[24], s.cellWeights![24], s.cellJoints![24]]).toEqual([
+      'l_elbow',
+      'left_arm',
+      1,
+      [{ name: 'l_elbow', share: 1, group: 'left_arm' }],
+    ]); // 24 % 17 = 7
+    expect(() => gridStageFromMatrix(m, [5, 5], COCO17.joints, bodyPartOfCocoJoint, { topJoints: 0 })).toThrow(
+      /options.topJoints: expected an integer >= 1, got 0/,
+    );
   });
   it('names inconsistent input', () => {
     const groups = bodyPartOfCocoJoint;
@@ -175,11 +215,36 @@ describe('renderGridSvg', () => {
     expect(t).toContain('6x6');
     expect(t).toContain('Grid <stages> & more');
     expect(svg).toContain('Grid &lt;stages&gt; &amp; more');
-    expect(t).toContain('l_wrist');
-    expect(t.some((x) => x.replace(/ /g, '') === 'mix:l_ear')).toBe(true);
+    // Each cell says what it learned: strongest joint, its share, the next joint with its share; no "mix:" prefix.
+    expect(t).toContain('l_wrist 100 %');
+    expect(t).toContain('l_shoulder 40 % r_shoulder 35 %'); // cell 22 of the 5x5: joints 5, 6, 7 blended (22 % 17 = 5)
+    expect(t.some((x) => x.includes('mix:'))).toBe(false);
+    expect(count(svg, 'class="share-bar"')).toBe(25 + 36);
+    expect(count(svg, 'class="joint-dot"')).toBe(5 + 1); // the blended cells list a second joint
     expect(count(svg, 'class="legend-entry"')).toBe(BODY_PART_GROUPS.length); // all 7 groups occur
     for (const g of BODY_PART_GROUPS) expect(t).toContain(g);
-    expect(svg).toContain('fill opacity: share');
+    expect(svg).toContain('each cell: its strongest joint and that joint');
+    // Every line of every cell fits its 88 px cell (default size when cells list joints); l_shoulder on one line.
+    for (const m of svg.matchAll(/<tspan x="[\d.]+" y="[\d.]+" font-size="([\d.]+)"[^>]*>([^<]*)<\/tspan>/g)) {
+      expect(m[2].length * 0.56 * Number(m[1])).toBeLessThanOrEqual(88 - 10 + 1e-6);
+    }
+    expect(t).toContain('l_shoulder 100 %');
+  });
+
+  it('keeps the body parts apart as cell tints (left arm and left leg included)', () => {
+    const svg = renderGridSvg([five, six]);
+    const swatches = [...svg.matchAll(/<rect class="swatch"[^>]*fill="(#[0-9A-F]{6})" fill-opacity="([\d.]+)"\/><text[^>]*>([a-z_]+)</g)].map((m) => ({
+      colour: m[1],
+      opacity: Number(m[2]),
+      group: m[3],
+    }));
+    expect(swatches.map((s) => s.group).sort()).toEqual([...BODY_PART_GROUPS].sort());
+    const parts = swatches.filter((s) => s.group !== 'mixed');
+    let closest = Infinity;
+    for (const a of parts) for (const b of parts) if (a !== b) closest = Math.min(closest, deltaE(lab(a.colour, a.opacity), lab(b.colour, b.opacity)));
+    expect(closest).toBeGreaterThanOrEqual(15);
+    const byGroup = new Map(parts.map((s) => [s.group, lab(s.colour, s.opacity)]));
+    expect(deltaE(byGroup.get('left_arm')!, byGroup.get('left_leg')!)).toBeGreaterThanOrEqual(25);
   });
 
   it('shows only the groups used, opaque cells without weights, and fits long labels in the cell', () => {
@@ -284,8 +349,20 @@ describe('renderTrainingCurvesSvg', () => {
     expect(count(svg, 'class="stage-label"')).toBe(4); // 5x5 and 6x6 in each panel
     const t = texts(svg);
     expect(t).toEqual(
-      expect.arrayContaining(['loss', 'accuracy', 'train loss', 'val loss', 'train accuracy', 'val accuracy', '5x5', '6x6', 'PLS <5x5 & 6x6>', 'epoch']),
+      expect.arrayContaining([
+        'loss',
+        'accuracy',
+        'train loss',
+        'validation loss',
+        'train accuracy',
+        'validation accuracy',
+        '5x5',
+        '6x6',
+        'PLS <5x5 & 6x6>',
+        'epoch',
+      ]),
     );
+    expect(t.some((x) => /^val /.test(x))).toBe(false);
     expect(svg).toContain('PLS &lt;5x5 &amp; 6x6&gt;');
     // The separator sits halfway between epochs 5 and 6, in the same place in both panels' x scale.
     const xs = [...svg.matchAll(/class="stage-separator" x1="([\d.]+)"/g)].map((m) => Number(m[1]));
@@ -295,6 +372,13 @@ describe('renderTrainingCurvesSvg', () => {
       const [[x0, e0], [x1, e1]] = [ticks[p * perPanel], ticks[p * perPanel + 1]];
       expect(xs[p]).toBeCloseTo(x0 + ((5.5 - e0) * (x1 - x0)) / (e1 - e0), 0);
     });
+  });
+
+  it('names the held-out set as told (the test split in the demo)', () => {
+    const t = texts(renderTrainingCurvesSvg(history, { heldOutName: 'test' }));
+    expect(t).toEqual(expect.arrayContaining(['train loss', 'test loss', 'train accuracy', 'test accuracy']));
+    expect(t.some((x) => /validation|^val /.test(x))).toBe(false);
+    expect(() => renderTrainingCurvesSvg(history, { heldOutName: ' ' })).toThrow(/options.heldOutName: expected a non-empty string, got " "/);
   });
 
   it('works with the loss only, one epoch, no stages', () => {

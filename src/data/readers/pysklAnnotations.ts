@@ -54,7 +54,7 @@ export interface PysklAnnotationsOptions {
  * import { readPysklAnnotations } from 'ske2grid';
  * const bytes = new Uint8Array(await (await fetch('ntu60_hrnet.pkl')).arrayBuffer());
  * const { split, annotations } = readPysklAnnotations(bytes, { split: 'xsub_train', numClasses: 60 });
- * const first = annotations[0].keypoint; // [M][T][17][2] pixels + score [M][T][17], label, id = frame_dir
+ * const first = annotations[0]?.keypoint; // [M][T][17][2] pixels + score [M][T][17], label, id = frame_dir
  * ```
  */
 export function readPysklAnnotations(bytes: Uint8Array, options: PysklAnnotationsOptions = {}): PysklAnnotations {

@@ -1,0 +1,163 @@
+/**
+ * `npm run docs:tables`: writes the generated sections of the README and the guides from the files
+ * that hold the numbers and from the code, so the prose never disagrees with them. A section is
+ * everything between `<!-- docs:tables NAME -->` and `<!-- /docs:tables NAME -->`; NAME is one of
+ * {@link SECTIONS}. `test/docs/generatedTables.test.ts` fails when a section is stale.
+ *
+ *   npm run docs:tables            # rewrite the sections
+ *   npm run docs:tables -- --check # exit 1 and name the stale sections, write nothing
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { demoTable, type DemoResults } from '../examples/demoResults.js';
+import { defineLayout } from '../src/layouts/skeletonLayout.js';
+import { resolveConfig, type Ske2GridConfig } from '../src/model/config.js';
+import { setUpScript } from './scriptSetup.js';
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Files with generated sections. */
+export const GENERATED_FILES = ['README.md', 'docs/faq.md', 'docs/benchmarks.md'];
+
+/** One row of `bench/accuracy-results.json` (written by `bench/accuracy.ts`). */
+export interface AccuracyRow {
+  dataset: string;
+  protocol: string;
+  fold: number | null;
+  stream: string;
+  model: string;
+  grid: string;
+  epochs: number;
+  top1: number;
+  meanClassAccuracy: number;
+  trainSeconds: number;
+}
+
+/** One row of `bench/parity-results.json` (written by `npm run parity:report`). */
+export interface ParityRow {
+  fixture: string;
+  backend: string;
+  equal: boolean;
+  forwardMaxrel: number;
+  gradientMaxrelBeforeFlips: number;
+  gradientMaxrelAfterFlips: number | null;
+  flips: { variant: string; block: number; relu: string; input: number }[];
+}
+
+const readJson = <T>(file: string): T => {
+  const path = `${ROOT}${file}`;
+  if (!existsSync(path)) throw new Error(`${file}: missing (the results file this section is generated from)`);
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+};
+const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+
+const DATASET_NAMES: Record<string, string> = { nw_ucla: 'NW-UCLA', msr_action3d: 'MSR Action3D', sbu: 'SBU Kinect Interaction', utkinect: 'UTKinect' };
+const STREAM_NAMES: Record<string, string> = { j: 'joint', b: 'bone', 'j+b': 'joint + bone ensemble' };
+
+/** The demo table and its run, from `examples/demo-results.json`. */
+export function demoSection(results: DemoResults = readJson<DemoResults>('examples/demo-results.json')): string {
+  return [
+    ...demoTable(results),
+    '',
+    `Seed ${results.seed}, \`--epochs ${results.epochs}\`, ${results.backend} backend, ${results.trainClips} train / ${results.testClips} test clips of ${results.classes} classes; ` +
+      `${results.seconds} s in total (recorded in \`examples/demo-results.json\`).`,
+  ].join('\n');
+}
+
+/** The accuracy table, from `bench/accuracy-results.json` (cross-validation folds folded into their mean row). */
+export function accuracySection(rows: AccuracyRow[] = readJson<{ rows: AccuracyRow[] }>('bench/accuracy-results.json').rows): string {
+  const order = (r: AccuracyRow) => [r.dataset, r.stream.length, r.stream, r.grid, r.model].join('|');
+  const main = rows.filter((r) => r.fold === null).sort((a, b) => order(a).localeCompare(order(b)));
+  const lines = ['| dataset, protocol | stream | model | grid | epochs | top-1 | mean class acc |', '|---|---|---|---|---|---|---|'];
+  for (const r of main) {
+    const folds = rows.filter((f) => f.fold !== null && f.dataset === r.dataset && f.protocol.startsWith(r.protocol.split(' ')[0]) && f.stream === r.stream);
+    const foldText = folds.length ? ` (folds ${folds.map((f) => (f.top1 * 100).toFixed(1)).join(' / ')})` : '';
+    lines.push(
+      `| ${DATASET_NAMES[r.dataset] ?? r.dataset}, ${r.protocol.replace(/_/g, ' ')} | ${STREAM_NAMES[r.stream] ?? r.stream} | ${r.model} | ${r.grid} | ${r.model.includes('PLS') ? `+${r.epochs}` : r.epochs} | ${pct(r.top1)}${foldText} | ${pct(r.meanClassAccuracy)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The parity table, from `bench/parity-results.json`. */
+export function paritySection(rows: ParityRow[] = readJson<{ rows: ParityRow[] }>('bench/parity-results.json').rows): string {
+  const lines = ['| fixture | backend | verdict | forward | gradients | ReLU units flipped | gradients after the flip |', '|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const flips = r.flips.map((f) => `${f.variant}: block ${f.block} ${f.relu}, input ${f.input.toExponential(1)}`).join('; ') || 'none';
+    const after = r.gradientMaxrelAfterFlips === null ? '-' : r.gradientMaxrelAfterFlips.toExponential(1);
+    lines.push(
+      `| ${r.fixture} | ${r.backend} | ${r.equal ? 'equal' : 'differs'} | ${r.forwardMaxrel.toExponential(1)} | ${r.gradientMaxrelBeforeFlips.toExponential(1)} | ${flips} | ${after} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The message a bad config or layout gets, taken from the code. */
+function messageOf(make: () => unknown): string {
+  try {
+    make();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('docs:tables: a config of the FAQ table was accepted; the table needs updating');
+}
+
+/** The FAQ's table of config errors: each message as the code writes it, with its cause. */
+export function configErrorsSection(): string {
+  const config = (c: Record<string, unknown>) => () => resolveConfig(c as Ske2GridConfig);
+  const rows: [() => unknown, string][] = [
+    [config({ numClass: 60 }), 'a misspelled field; the list shows the valid ones'],
+    [config({ gridShape: [5, 6] }), 'only square grids exist in Ske2Grid'],
+    [config({ gridShape: [4, 4] }), 'the grid must have room for every node'],
+    [config({ layout: 'ntu25', stages: [17] }), '`stages` starts with the joint count of the layout: `[25]` or `[25, 36]` for NTU-25'],
+    [config({ gridShape: [6, 6], stages: [17, 24] }), 'every later stage is the grid of an earlier progressive stage: 25, 36, 49, ...'],
+    [config({ frames: 0 }), 'use the clip length, or `null` for clips of any length'],
+    [config({ layout: 'openpose' }), 'not a built-in skeleton: pass `{ name, joints, edges }` (checked by `defineLayout`)'],
+    [
+      () => defineLayout({ name: 'two', joints: ['a', 'b'], edges: [[0, 2]] }),
+      'an edge of a custom layout refers to a joint that does not exist (indices are 0-based)',
+    ],
+  ];
+  return ['| message | cause and fix |', '|---|---|', ...rows.map(([make, cause]) => `| \`${messageOf(make)}\` | ${cause} |`)].join('\n');
+}
+
+/** The generated sections by name. */
+export const SECTIONS: Record<string, () => string> = {
+  demo: () => demoSection(),
+  accuracy: () => accuracySection(),
+  parity: () => paritySection(),
+  'config-errors': configErrorsSection,
+};
+
+const SECTION = /(<!-- docs:tables ([\w-]+) -->\n)([\s\S]*?)(<!-- \/docs:tables \2 -->)/g;
+
+/** `markdown` with every generated section rewritten; throws on an unknown section name. */
+export function regenerate(markdown: string, sections: Record<string, () => string> = SECTIONS): string {
+  return markdown.replace(SECTION, (_all, open: string, name: string, _body: string, close: string) => {
+    const make = sections[name];
+    if (!make) throw new Error(`docs:tables: unknown section ${JSON.stringify(name)} (known: ${Object.keys(sections).join(', ')})`);
+    return `${open}${make()}\n${close}`;
+  });
+}
+
+/** Names of the generated sections of `markdown`. */
+export function sectionNames(markdown: string): string[] {
+  return [...markdown.matchAll(SECTION)].map((m) => m[2]);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  setUpScript('docs:tables');
+  const check = process.argv.includes('--check');
+  const stale: string[] = [];
+  for (const file of GENERATED_FILES) {
+    const path = `${ROOT}${file}`;
+    const text = readFileSync(path, 'utf8');
+    const next = regenerate(text);
+    if (next === text) continue;
+    stale.push(file);
+    if (!check) writeFileSync(path, next);
+  }
+  console.log(stale.length === 0 ? 'docs:tables: every generated section is up to date' : `docs:tables: ${check ? 'stale' : 'rewrote'} ${stale.join(', ')}`);
+  if (check && stale.length > 0) process.exit(1);
+}
