@@ -210,7 +210,21 @@ export { stateDictOf, type OfficialCheckpoint } from './interop/checkpointStateD
 export { configFromStateDict } from './interop/configFromStateDict.js';
 export { officialTorchStateDict } from './interop/officialTorchStateDict.js';
 export { ParityFixture, type ParityManifest, type FixtureTensorEntry } from './interop/parityFixture.js';
-export { runParityChecks, maxRelative, maxAbsolute, type ParityCheck, type ParityTolerances } from './interop/parityChecks.js';
+export {
+  runParity,
+  runParityChecks,
+  maxRelative,
+  maxAbsolute,
+  type ParityCheck,
+  type ParityCheckKind,
+  type ParityTolerances,
+  type ParityOptions,
+  type ParityReport,
+  type ReluFlipEvidence,
+  type LocatedReluUnit,
+} from './interop/parityChecks.js';
+export { decideParity, type ParityVerdict, type ParityVerdictOptions } from './interop/parityVerdict.js';
+export type { ReluUnit } from './interop/reluGates.js';
 
 // Pictures
 export {
