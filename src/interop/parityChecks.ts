@@ -335,7 +335,8 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
   /**
    * Searches the port's ReLU inputs nearest zero for at most `maxFlips` units whose inverted gate
    * reproduces every gradient of the variant: candidates within the rounding band, in the
-   * deviating person-samples first, nearest zero first; greedy, at most `maxTrials` passes.
+   * deviating person-samples first, nearest zero first, skipping person-samples a chosen flip already
+   * explained; greedy, at most `maxTrials` passes.
    */
   async function explainByFlips(
     variant: 'bn_frozen' | 'bn_batchstats',
@@ -358,8 +359,10 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
     let trials = 0;
     while (chosen.length < maxFlips && best.worst > 1 && trials < maxTrials) {
       let round: (typeof best & { unit: LocatedReluUnit }) | null = null;
+      // Only units of person-samples that still deviate: a flip moves its own person-sample's gradient.
+      const stillDeviating = (unit: LocatedReluUnit) => (best.personSamples[unit.personSample] ?? 0) > tolGrad;
       for (const unit of candidates) {
-        if (chosen.includes(unit) || trials >= maxTrials) continue;
+        if (chosen.includes(unit) || !stillDeviating(unit) || trials >= maxTrials) continue;
         trials++;
         const r = measureGradients([...chosen, unit]);
         await yieldToEventLoop();
