@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { Ske2GridError } from './errors.js';
+export { LIMITS } from './limits.js';
 export { defineLayout, adjacencyPrior, type SkeletonLayout, type PriorMode } from './layouts/skeletonLayout.js';
 export { COCO17 } from './layouts/coco17.js';
 export { NTU25 } from './layouts/ntu25.js';
@@ -16,7 +17,16 @@ export { GridIndexTransform, type GridIndexTransformArgs, type PermutationUpdate
 export { GridConvBlock, type GridConvBlockArgs, type ResidualMode } from './layers/GridConvBlock.js';
 export { PersonGridPooling } from './layers/PersonGridPooling.js';
 export type { Shape } from './layers/layerBase.js';
-export { resolveConfig, toPlainConfig, REFERENCE_BLOCKS, type Ske2GridConfig, type ResolvedSke2GridConfig, type BlockSpec } from './model/config.js';
+export {
+  resolveConfig,
+  toPlainConfig,
+  estimateModelSize,
+  REFERENCE_BLOCKS,
+  type Ske2GridConfig,
+  type ResolvedSke2GridConfig,
+  type BlockSpec,
+  type ModelSizeEstimate,
+} from './model/config.js';
 export { buildSke2Grid, getModelConfig, layerNames, CONFIG_METADATA_KEY } from './model/buildSke2Grid.js';
 export { setBatchNormFrozen } from './model/batchNormMode.js';
 export { PermutationSync, syncPermutations, syncPermutationsAsync } from './training/permutationSync.js';
