@@ -6,6 +6,7 @@ import { GridIndexTransform } from '../layers/GridIndexTransform.js';
 import { SkeletonNormalization } from '../layers/SkeletonNormalization.js';
 import { UpsamplingTransform } from '../layers/UpsamplingTransform.js';
 import { layerNames } from '../model/buildSke2Grid.js';
+import { greedyAssignment } from '../ops/greedyAssignment.js';
 
 /** One tensor of a PyTorch state dict: its PyTorch shape and row-major values. */
 export interface StateDictTensor {
@@ -120,7 +121,9 @@ export function torchToModelLayout(m: Pick<OfficialWeightMapping, 'perm' | 'resh
  * Loads an official / PYSKL Ske2Grid state dict into a model built by `buildSke2Grid`, applying
  * the PyTorch -> tfjs transposes, ignoring `backbone.A` and `num_batches_tracked`, and recomputing
  * each GIT permutation from the loaded scores (checked against `index_sel` when present). All
- * tensors are checked before anything is written, so a bad state dict leaves the model untouched.
+ * tensors (shapes, finite float32 values, non-negative running variances, each key once after the
+ * `module.` prefix is removed) and the `index_sel` permutations are checked before anything is
+ * written, so a bad state dict leaves the model untouched.
  * Keys may carry a `module.` prefix. Options: `strict` and `checkPermutation`, both default true.
  *
  * @example
@@ -150,27 +153,41 @@ export function loadOfficialWeights(model: LayersModel, stateDict: StateDict, op
     if (!t) throw new Ske2GridError(`stateDict['${m.key}']: expected a tensor of shape ${describe(torchShape(m))}, got nothing (missing)`);
     checkTensor(m.key, t, torchShape(m));
   }
+  // The permutation each GIT stage will take is computed from the new scores (as float32, as the
+  // variable holds them) and checked against index_sel here, before anything is written.
+  const gits = model.layers.filter((l): l is GridIndexTransform => l instanceof GridIndexTransform);
+  for (const layer of gits) {
+    const stage = layerIndex(layer.name);
+    const key = `backbone.SGT_stages.${stage}.index_sel`;
+    const sel = entries.get(key);
+    if (sel === undefined || options.checkPermutation === false) continue;
+    const n = layer.nodes;
+    if (
+      sel === null ||
+      sel.data == null ||
+      typeof sel.data.length !== 'number' ||
+      !Array.isArray(sel.shape) ||
+      sel.shape.length !== 1 ||
+      sel.shape[0] !== n ||
+      sel.data.length !== n
+    ) {
+      throw new Ske2GridError(
+        `stateDict['${key}']: expected a permutation of 0..${n - 1} (shape [${n}]), got ${sel?.shape ? `shape ${describe(sel.shape)}` : describe(sel)}`,
+      );
+    }
+    const expected = Array.from(sel.data, Number);
+    const scores = entries.get(`backbone.SGT_stages.${stage}.sgt_trans_mat`)!;
+    const p = greedyAssignment(Float32Array.from(scores.data), n);
+    if (expected.some((v, r) => v !== p[r])) {
+      throw new Ske2GridError(`stateDict['${key}']: expected the greedy permutation of the loaded scores ${describe(p)}, got ${describe(expected)}`);
+    }
+  }
   const converted = mappings.map((m) => torchToModelLayout(m, entries.get(m.key)!));
   mappings.forEach((m, i) => {
     m.variable.write(converted[i]);
     converted[i].dispose();
   });
-
-  const permutations: number[][] = [];
-  for (const layer of model.layers) {
-    if (!(layer instanceof GridIndexTransform)) continue;
-    const p = layer.updatePermutation();
-    permutations.push(p);
-    const sel = entries.get(`backbone.SGT_stages.${layerIndex(layer.name)}.index_sel`);
-    if (sel && options.checkPermutation !== false) {
-      const expected = Array.from(sel.data, Math.round);
-      if (expected.some((v, r) => v !== p[r])) {
-        throw new Ske2GridError(
-          `stateDict['backbone.SGT_stages.${layerIndex(layer.name)}.index_sel']: expected the greedy permutation of the loaded scores ${describe(p)}, got ${describe(expected)}`,
-        );
-      }
-    }
-  }
+  const permutations = gits.map((layer) => layer.updatePermutation());
   return { loaded: mappings.map((m) => m.key), ignored, permutations };
 }
 
@@ -226,16 +243,36 @@ function checkTensor(key: string, t: StateDictTensor, expected: number[]): void 
     throw new Ske2GridError(`stateDict['${key}']: expected shape ${describe(expected)}, got ${describe(t.shape)}${hint}`);
   }
   const size = expected.reduce((a, b) => a * b, 1);
+  if (typeof t.data !== 'object' || typeof t.data.length !== 'number')
+    throw new Ske2GridError(`stateDict['${key}'].data: expected an array of numbers, got ${describe(t.data)}`);
   if (t.data.length !== size) throw new Ske2GridError(`stateDict['${key}']: expected ${size} values, got ${t.data.length}`);
+  const variance = key.endsWith('.running_var');
   for (let i = 0; i < t.data.length; i++) {
-    if (!Number.isFinite(t.data[i])) throw new Ske2GridError(`stateDict['${key}']: expected finite values, got ${t.data[i]} at index ${i}`);
+    const v = t.data[i];
+    if (typeof v !== 'number' || !(Math.abs(v) <= FLOAT32_MAX)) {
+      throw new Ske2GridError(`stateDict['${key}']: expected finite float32 values (|v| <= ${FLOAT32_MAX}), got ${describe(v)} at index ${i}`);
+    }
+    if (variance && v < 0) throw new Ske2GridError(`stateDict['${key}']: expected non-negative running variances, got ${v} at index ${i}`);
   }
 }
+
+/** Largest finite float32 value. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 function normaliseKeys(sd: StateDict): Map<string, StateDictTensor> {
   if (sd == null || typeof sd !== 'object') throw new Ske2GridError(`stateDict: expected an object or Map of {shape, data}, got ${describe(sd)}`);
   const entries = sd instanceof Map ? [...sd.entries()] : Object.entries(sd);
-  return new Map(entries.map(([k, v]) => [k.replace(/^module\./, ''), v]));
+  const out = new Map<string, StateDictTensor>();
+  const original = new Map<string, string>();
+  for (const [k, v] of entries) {
+    if (typeof k !== 'string') throw new Ske2GridError(`stateDict: expected string keys, got ${describe(k)}`);
+    const key = k.replace(/^module\./, '');
+    if (out.has(key))
+      throw new Ske2GridError(`stateDict['${k}']: expected each parameter once (after removing the 'module.' prefix), got it also as '${original.get(key)}'`);
+    out.set(key, v);
+    original.set(key, k);
+  }
+  return out;
 }
 
 /** The trailing number of a layer name (`upt_stage1` -> 1, `block7` -> 7). */
