@@ -42,12 +42,13 @@ export {
 } from './interop/officialWeights.js';
 export { ParityFixture, type ParityManifest, type FixtureTensorEntry } from './interop/parityFixture.js';
 export { runParityChecks, maxRelative, maxAbsolute, type ParityCheck, type ParityTolerances } from './interop/parityChecks.js';
-export { checkSkeletonInput } from './model/checkSkeletonInput.js';
+export { checkSkeletonInput, checkOneHotLabels, guardSkeletonInputs, type CheckSkeletonInputOptions } from './model/checkSkeletonInput.js';
 export { growSke2Grid, embedGrid, type GrowOptions } from './model/growSke2Grid.js';
 export { SgdWithWeightDecay, type SgdWithWeightDecayOptions } from './training/sgdWithWeightDecay.js';
 export { CosineDecay, cosineLearningRate, type CosineDecayOptions } from './training/cosineDecay.js';
 export { ProgressReporter, formatProgress, terminalProgress, type ProgressState } from './training/progress.js';
 export { fitSke2Grid, logitsCrossEntropy, type FitSke2GridOptions } from './training/fitSke2Grid.js';
+export { NonFiniteLossGuard } from './training/nonFiniteLossGuard.js';
 export { trainProgressive, type ProgressiveStage, type TrainProgressiveOptions, type TrainProgressiveResult } from './training/trainProgressive.js';
 export {
   topKAccuracy,

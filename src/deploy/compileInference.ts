@@ -1,3 +1,4 @@
+import { guardSkeletonInputs } from '../model/checkSkeletonInput.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Ske2GridError, describe, fail } from '../errors.js';
@@ -178,7 +179,7 @@ function compileWith(model: tfl.LayersModel, options: CompileInferenceOptions, r
   }
   const marker: InferenceMarker = { format: INFERENCE_FORMAT, mapping, source: model.name };
   compiled.setUserDefinedMetadata({ [CONFIG_METADATA_KEY]: { ...toPlainConfig(config), frames }, [INFERENCE_METADATA_KEY]: marker });
-  return compiled;
+  return guardSkeletonInputs(compiled);
 }
 
 /**

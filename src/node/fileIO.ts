@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Ske2GridError, describe } from '../errors.js';
 import { LIMITS } from '../limits.js';
+import { CONFIG_METADATA_KEY } from '../model/buildSke2Grid.js';
+import { guardSkeletonInputs } from '../model/checkSkeletonInput.js';
 import { checkCheckpointTopology } from './checkpointTopology.js';
 import { openRegularFile, readRegularFile } from './regularFile.js';
 
@@ -117,6 +119,7 @@ export async function saveModel(model: tfl.LayersModel, dir: string): Promise<tf
  */
 export async function loadModel(dir: string, options?: tf.io.LoadOptions): Promise<tfl.LayersModel> {
   const artifacts = await fileSystem(dir).load!(); // every file check happens here
+  const isSke2Grid = (artifacts.userDefinedMetadata as Record<string, unknown> | undefined)?.[CONFIG_METADATA_KEY] !== undefined;
   const where = `checkpoint dir ${describe(dir)}`;
   const wrap = (e: unknown) =>
     e instanceof Ske2GridError
@@ -146,7 +149,7 @@ export async function loadModel(dir: string, options?: tf.io.LoadOptions): Promi
     }
     if (artifacts.trainingConfig != null) model.loadTrainingConfig(artifacts.trainingConfig as Parameters<tfl.LayersModel['loadTrainingConfig']>[0]);
     if (artifacts.userDefinedMetadata != null) model.setUserDefinedMetadata(artifacts.userDefinedMetadata);
-    return model;
+    return isSke2Grid ? guardSkeletonInputs(model) : model;
   } catch (e) {
     model.dispose();
     throw wrap(e);

@@ -1,7 +1,9 @@
-import { Ske2GridError, requireInt } from '../errors.js';
+import { Ske2GridError, describe, fail, requireInt } from '../errors.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { checkOneHotLabels, checkSkeletonInput } from '../model/checkSkeletonInput.js';
 import { CosineDecay } from './cosineDecay.js';
+import { NonFiniteLossGuard } from './nonFiniteLossGuard.js';
 import { PermutationSync } from './permutationSync.js';
 import { SgdWithWeightDecay } from './sgdWithWeightDecay.js';
 
@@ -11,13 +13,13 @@ export interface FitSke2GridOptions {
   epochs: number;
   /** Clips per batch; default 16. */
   batchSize?: number;
-  /** Initial learning rate of the cosine schedule; default 0.05. */
+  /** Initial learning rate of the cosine schedule, in (0, 10]; default 0.05. */
   learningRate?: number;
-  /** Final learning rate; default 0. */
+  /** Final learning rate, in [0, learningRate]; default 0. */
   minLearningRate?: number;
-  /** Momentum (Nesterov); default 0.9. */
+  /** Momentum (Nesterov), in [0, 1); default 0.9. */
   momentum?: number;
-  /** PyTorch-style weight decay; default 5e-4. */
+  /** PyTorch-style weight decay, in [0, 1); default 5e-4. */
   weightDecay?: number;
   /** Held-out data evaluated after every epoch. */
   validationData?: [tf.Tensor, tf.Tensor];
@@ -50,7 +52,9 @@ export function logitsCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tenso
  * 5e-4, learning rate 0.05 with per-iteration cosine decay to 0, cross-entropy on the logits,
  * and the GIT permutations kept in step with their scores ({@link PermutationSync}). `x` is
  * `[N, persons, frames, joints, channels]`, `y` one-hot `[N, classes]`; see {@link FitSke2GridOptions}
- * for the defaults (batch size 16, shuffled). Compiles the model (a new
+ * for the defaults (batch size 16, shuffled). Inputs, labels and options are checked first (finite
+ * values, one-hot rows, shapes against the model). If the loss becomes non-finite, training stops,
+ * the weights before that batch are restored and a {@link Ske2GridError} says so. Compiles the model (a new
  * optimizer each call, as the reference restarts the schedule for every PLS stage); dispose
  * `model.optimizer` with the model when done.
  *
@@ -64,15 +68,29 @@ export function logitsCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tenso
  * ```
  */
 export async function fitSke2Grid(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, options: FitSke2GridOptions): Promise<tfl.History> {
+  checkRecipe(options);
+  const batchSize = options.batchSize === undefined ? 16 : requireInt('options.batchSize', options.batchSize, 1);
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') fail('options.shuffle', 'a boolean', options.shuffle);
+  checkSkeletonInput(model, x, 'x');
+  checkOneHotLabels(model, y, 'y', x.shape[0]);
+  const validation = options.validationData;
+  if (validation !== undefined) {
+    if (!Array.isArray(validation) || validation.length !== 2) fail('options.validationData', '[x, y] tensors', validation);
+    checkSkeletonInput(model, validation[0], 'options.validationData[0]');
+    checkOneHotLabels(model, validation[1], 'options.validationData[1]', validation[0].shape[0]);
+  }
   compileForTraining(model, options);
-  return model.fit(x, y, {
+  const guard = new NonFiniteLossGuard();
+  const history = await model.fit(x, y, {
     epochs: options.epochs,
-    batchSize: options.batchSize ?? 16,
+    batchSize,
     shuffle: options.shuffle ?? true,
-    validationData: options.validationData,
+    validationData: validation,
     verbose: 0,
-    callbacks: trainingCallbacks(options),
+    callbacks: trainingCallbacks(options, guard),
   });
+  guard.throwIfStopped('fitSke2Grid');
+  return history;
 }
 
 /**
@@ -105,22 +123,62 @@ export type FitSke2GridDatasetOptions = Omit<FitSke2GridOptions, 'batchSize' | '
  * ```
  */
 export async function fitSke2GridDataset(model: tfl.LayersModel, dataset: BatchDataset, options: FitSke2GridDatasetOptions): Promise<tfl.History> {
-  if (dataset == null || typeof dataset.iterator !== 'function' || !(dataset.size > 0)) {
+  if (dataset == null || typeof dataset.iterator !== 'function' || !(Number.isInteger(dataset.size) && dataset.size > 0)) {
     throw new Ske2GridError('dataset: expected a batch dataset with a positive size (batches per epoch) and iterator(), e.g. clipBatchDataset(...)');
   }
+  checkRecipe(options);
   compileForTraining(model, options);
+  // Every batch is checked (shape, finite values, one-hot labels) before tfjs sees it.
+  const checked = {
+    size: dataset.size,
+    iterator: async () => {
+      const it = await dataset.iterator();
+      let index = 0;
+      return {
+        next: async () => {
+          const r = await it.next();
+          if (!r.done) {
+            const where = `dataset batch ${index++}`;
+            if (r.value == null || !(r.value.xs instanceof tf.Tensor) || !(r.value.ys instanceof tf.Tensor)) fail(where, '{ xs, ys } tensors', r.value);
+            checkSkeletonInput(model, r.value.xs, `${where} xs`);
+            checkOneHotLabels(model, r.value.ys, `${where} ys`, r.value.xs.shape[0]);
+          }
+          return r;
+        },
+      };
+    },
+  };
+  const guard = new NonFiniteLossGuard();
   // fitDataset accepts any object with iterator() (tfjs-data is not needed); without batchesPerEpoch
   // it starts a fresh iterator, hence a fresh shuffle, every epoch.
-  return model.fitDataset(dataset as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
+  const history = await model.fitDataset(checked as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
     epochs: options.epochs,
     verbose: 0,
-    callbacks: trainingCallbacks(options, options.epochs * dataset.size),
+    callbacks: trainingCallbacks(options, guard, options.epochs * dataset.size),
   });
+  guard.throwIfStopped('fitSke2GridDataset');
+  return history;
+}
+
+/** Checks the recipe fields shared by both fit functions (before anything is compiled or trained). */
+function checkRecipe(options: FitSke2GridDatasetOptions): void {
+  if (options == null || typeof options !== 'object') fail('options', 'an options object with epochs', options);
+  requireInt('options.epochs', options.epochs, 1);
+  const range = (name: 'learningRate' | 'minLearningRate' | 'momentum' | 'weightDecay', ok: (v: number) => boolean, expected: string) => {
+    const v = options[name];
+    if (v !== undefined && (typeof v !== 'number' || !ok(v))) fail(`options.${name}`, expected, v);
+  };
+  range('learningRate', (v) => v > 0 && v <= 10, 'a learning rate in (0, 10]');
+  const lr = options.learningRate ?? 0.05;
+  range('minLearningRate', (v) => v >= 0 && v <= lr, `a learning rate in [0, ${lr}] (at most options.learningRate)`);
+  range('momentum', (v) => v >= 0 && v < 1, 'a momentum in [0, 1)');
+  range('weightDecay', (v) => v >= 0 && v < 1, 'a weight decay in [0, 1)');
+  if (options.callbacks !== undefined && !Array.isArray(options.callbacks))
+    fail('options.callbacks', 'an array of tf.Callback', describe(typeof options.callbacks));
 }
 
 /** Compiles `model` with a fresh {@link SgdWithWeightDecay} and the logits loss (frees an optimizer this module made before). */
 function compileForTraining(model: tfl.LayersModel, options: FitSke2GridDatasetOptions): void {
-  requireInt('options.epochs', options.epochs, 1);
   const previous = model.optimizer as tf.Optimizer | undefined;
   if (previous && ownOptimizers.has(previous)) previous.dispose();
   const optimizer = new SgdWithWeightDecay({
@@ -132,11 +190,12 @@ function compileForTraining(model: tfl.LayersModel, options: FitSke2GridDatasetO
   model.compile({ optimizer, loss: logitsCrossEntropy, metrics: ['accuracy'] });
 }
 
-/** The recipe's callbacks: cosine decay (over `totalSteps` when given), permutation sync, then the user's. */
-function trainingCallbacks(options: FitSke2GridDatasetOptions, totalSteps?: number): tfl.Callback[] {
+/** The recipe's callbacks: cosine decay (over `totalSteps` when given), permutation sync, the loss guard, then the user's. */
+function trainingCallbacks(options: FitSke2GridDatasetOptions, guard: NonFiniteLossGuard, totalSteps?: number): tfl.Callback[] {
   return [
     new CosineDecay({ baseLearningRate: options.learningRate ?? 0.05, minLearningRate: options.minLearningRate ?? 0, totalSteps }),
     new PermutationSync(),
+    guard,
     ...(options.callbacks ?? []),
   ];
 }

@@ -9,7 +9,7 @@ type Gradients = Parameters<tf.MomentumOptimizer['applyGradients']>[0];
 export interface SgdWithWeightDecayOptions {
   /** Initial learning rate; default 0.05 (the reference, 4 GPUs x 16 clips). */
   learningRate?: number;
-  /** Momentum; default 0.9. */
+  /** Momentum, in [0, 1); default 0.9. */
   momentum?: number;
   /** Nesterov momentum; default true. */
   nesterov?: boolean;
@@ -48,6 +48,7 @@ export class SgdWithWeightDecay extends tf.MomentumOptimizer {
         throw new Ske2GridError(`SgdWithWeightDecay ${name}: expected a finite number >= 0, got ${String(v)}`);
       }
     }
+    if (momentum >= 1) throw new Ske2GridError(`SgdWithWeightDecay momentum: expected a momentum in [0, 1), got ${momentum}`);
     super(lr, momentum, options.nesterov ?? true);
     this.weightDecay = wd;
   }
