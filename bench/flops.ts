@@ -3,7 +3,7 @@
  * counts them (`reference.md` section 5.2): every convolution output element x input channels x
  * kernel taps, zero-padding taps included; dense UPT/GIT products; the classifier. FLOPs = 2 x MACs.
  */
-import { REFERENCE_BLOCKS, type BlockSpec } from '../src/model/config.js';
+import { REFERENCE_BLOCKS, type BlockSpec } from '../src/index.js';
 
 /** The shape facts that decide the cost of a forward pass. */
 export interface FlopModelShape {

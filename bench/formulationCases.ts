@@ -14,11 +14,7 @@
  * update (gradient accumulation: same FLOPs, same update).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { GridConvBlock } from '../src/layers/GridConvBlock.js';
-import { compileForInferenceAsync } from '../src/deploy/compileInference.js';
-import { buildSke2Grid } from '../src/model/buildSke2Grid.js';
-import { REFERENCE_BLOCKS } from '../src/model/config.js';
-import type { ConvFormulation } from '../src/ops/convFormulation.js';
+import { GridConvBlock, compileForInferenceAsync, buildSke2Grid, REFERENCE_BLOCKS, type ConvFormulation } from '../src/index.js';
 import { forwardGflopPerSample } from './flops.js';
 import { createTrainingStep } from './trainingStep.js';
 

@@ -22,7 +22,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { existsSync, writeFileSync } from 'node:fs';
-import { CONV_FORMULATIONS, DEFAULT_CONV_FORMULATIONS, type ConvFormulation } from '../src/ops/convFormulation.js';
+import { CONV_FORMULATIONS, DEFAULT_CONV_FORMULATIONS, type ConvFormulation } from '../src/index.js';
 import { CHROMIUM_PATH, runBrowserFormulationJob, serveBenchPage } from './browser/chromiumRunner.js';
 import {
   median,

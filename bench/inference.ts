@@ -12,9 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { compileForInference } from '../src/deploy/compileInference.js';
-import { maxRelative } from '../src/interop/parityChecks.js';
-import { buildSke2Grid } from '../src/model/buildSke2Grid.js';
+import { compileForInference, maxRelative, buildSke2Grid } from '../src/index.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {

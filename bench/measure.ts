@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { buildSke2Grid, layerNames } from '../src/model/buildSke2Grid.js';
+import { buildSke2Grid, layerNames } from '../src/index.js';
 import { TRAINING_FLOP_FACTOR, forwardGflopPerSample, referenceStages } from './flops.js';
 import { analyticTrainingMemory, chooseMicroBatch, estimatePeakBytes, probeTrainingMemory, type TrainingMemoryModel } from './memoryEstimate.js';
 import { createTrainingStep } from './trainingStep.js';

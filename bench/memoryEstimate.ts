@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { REFERENCE_BLOCKS, type BlockSpec } from '../src/model/config.js';
+import { REFERENCE_BLOCKS, type BlockSpec } from '../src/index.js';
 import { createTrainingStep } from './trainingStep.js';
 
 /** Sum over blocks of `filters x input frames`: the frame-dependent size of a step's saved tensors. */

@@ -8,9 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { logitsCrossEntropy } from '../src/training/fitSke2Grid.js';
-import { syncPermutationsAsync } from '../src/training/permutationSync.js';
-import { SgdWithWeightDecay } from '../src/training/sgdWithWeightDecay.js';
+import { logitsCrossEntropy, syncPermutationsAsync, SgdWithWeightDecay } from '../src/index.js';
 
 /** Options of {@link createTrainingStep}. */
 export interface TrainingStepOptions {

@@ -52,7 +52,7 @@ mkdirSync(out, { recursive: true });
 const t0 = performance.now();
 
 // 1. Data: synthetic actions, split per class into 75 % train / 25 % test.
-const { classes, train, test, tr, te } = syntheticSplit(seed, FRAMES);
+const { classes, train, test, tr, te } = await syntheticSplit(seed, FRAMES);
 console.log(
   `synthetic COCO-17 actions: ${classes.length} classes (${classes.join(', ')}), ${train.length} train / ${test.length} test clips, ${FRAMES} frames; backend ${tf.getBackend()}`,
 );

@@ -40,3 +40,13 @@ export function requireInt(arg: string, value: unknown, min = 0): number {
   }
   return value;
 }
+
+/** Throws a {@link Ske2GridError} of the form "`arg`: `detail`", for a message that is not an "expected X, got Y" (e.g. a repeated name). */
+export function failWith(arg: string, detail: string): never {
+  throw new Ske2GridError(`${arg}: ${detail}`);
+}
+
+/** Throws a {@link Ske2GridError} of the form "`arg`: expected X, got Y" where Y is already-written text (a count, a shape relation), printed as is. */
+export function failAs(arg: string, expected: string, got: string): never {
+  throw new Ske2GridError(`${arg}: expected ${expected}, got ${got}`);
+}

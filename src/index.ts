@@ -3,20 +3,48 @@
  * TensorFlow.js layers. Importing this module registers the layer classes for `tf.loadLayersModel`.
  * @packageDocumentation
  */
-export { Ske2GridError } from './errors.js';
+
+// Errors
+export { Ske2GridError, fail } from './errors.js';
 export { LIMITS } from './limits.js';
+
+// Skeleton layouts (plain data)
 export { defineLayout, adjacencyPrior, type SkeletonLayout, type PriorMode } from './layouts/skeletonLayout.js';
 export { COCO17 } from './layouts/coco17.js';
 export { NTU25 } from './layouts/ntu25.js';
 export { KINECT20 } from './layouts/kinect20.js';
 export { resolveLayout, LAYOUT_NAMES, type LayoutName } from './layouts/registry.js';
+export { boneParents } from './layouts/bones.js';
+
+// Random sources
+export { createRandom, type Random } from './random/random.js';
+export { NumpyRandomState } from './random/numpyRandomState.js';
+
+// Safe pickle reading
+export { unpickle, ALLOWED_PICKLE_GLOBALS, type UnpickleOptions, type PickleValue } from './pickle/unpickle.js';
+export { float16ToFloat32, type NdArray, type NdArrayDType, type NdArrayData, type NumpyDtype, type Int64Mode } from './pickle/numpyArrays.js';
+
+// Tensor ops
 export { greedyAssignment, isPermutation, gumbelNoise } from './ops/greedyAssignment.js';
+export { paddedConv2d, type PaddedConv2dOptions } from './ops/paddedConv2d.js';
+export type { ConvActivation } from './ops/directConvolution.js';
+export {
+  CONV_FORMULATIONS,
+  DEFAULT_CONV_FORMULATIONS,
+  resolveConvFormulation,
+  type ConvFormulation,
+  type ConvFormulationSetting,
+} from './ops/convFormulation.js';
+
+// Layers
 export { SkeletonNormalization, type SkeletonNormalizationArgs } from './layers/SkeletonNormalization.js';
 export { UpsamplingTransform, type UpsamplingTransformArgs } from './layers/UpsamplingTransform.js';
 export { GridIndexTransform, type GridIndexTransformArgs, type PermutationUpdateOptions } from './layers/GridIndexTransform.js';
 export { GridConvBlock, type GridConvBlockArgs, type ResidualMode } from './layers/GridConvBlock.js';
 export { PersonGridPooling } from './layers/PersonGridPooling.js';
 export type { Shape } from './layers/layerBase.js';
+
+// Model: config, builder, progressive growth
 export {
   resolveConfig,
   toPlainConfig,
@@ -28,22 +56,71 @@ export {
   type ModelSizeEstimate,
 } from './model/config.js';
 export { buildSke2Grid, getModelConfig, layerNames, CONFIG_METADATA_KEY } from './model/buildSke2Grid.js';
-export { setBatchNormFrozen } from './model/batchNormMode.js';
-export { PermutationSync, syncPermutations, syncPermutationsAsync } from './training/permutationSync.js';
-export {
-  loadOfficialWeights,
-  exportOfficialStateDict,
-  officialWeightMap,
-  type OfficialWeightMapping,
-  type StateDict,
-  type StateDictTensor,
-  type LoadOfficialWeightsOptions,
-  type LoadOfficialWeightsReport,
-} from './interop/officialWeights.js';
-export { ParityFixture, type ParityManifest, type FixtureTensorEntry } from './interop/parityFixture.js';
-export { runParityChecks, maxRelative, maxAbsolute, type ParityCheck, type ParityTolerances } from './interop/parityChecks.js';
+export { setBatchNormFrozen } from './model/setBatchNormFrozen.js';
 export { checkSkeletonInput, checkOneHotLabels, guardSkeletonInputs, type CheckSkeletonInputOptions } from './model/checkSkeletonInput.js';
 export { growSke2Grid, embedGrid, type GrowOptions } from './model/growSke2Grid.js';
+export { stageMixingMatrices } from './model/stageMixingMatrices.js';
+
+// Skeleton data: the clip type, readers, transforms, batching, synthetic actions
+export { generateSyntheticActions, SYNTHETIC_ACTION_CLASSES, type SyntheticActionOptions, type SyntheticActions } from './data/syntheticActions.js';
+export {
+  parseDatasetManifest,
+  layoutFromManifest,
+  datasetSplit,
+  datasetProtocols,
+  sequenceFromBuffer,
+  sampleValueCount,
+  expectedDataBytes,
+  type DatasetManifest,
+  type DatasetSampleEntry,
+  type DatasetFormat,
+  type DatasetJoints,
+  type DatasetProtocol,
+  type DatasetFold,
+  type DatasetSplit,
+  type SequenceFromBufferOptions,
+} from './data/readers/datasetManifest.js';
+export { posesToSequence, type PosesToSequenceOptions } from './data/readers/posesToSequence.js';
+export { poseFrameToKeypoints, type PoseFrameToKeypointsOptions, type PoseFrameKeypoints } from './data/readers/poseFrameToKeypoints.js';
+export { PoseTrackBuffer, type PoseTrackBufferOptions } from './data/readers/poseTrackBuffer.js';
+export { PersonSlotTracker } from './data/readers/personSlotTracker.js';
+export {
+  toCocoPose,
+  detectPoseFormat,
+  BLAZEPOSE_TO_COCO17,
+  POSE_FORMATS,
+  type DetectedKeypoint,
+  type DetectedPose,
+  type PoseInput,
+  type PoseFormat,
+  type CocoPose,
+  type PoseFrameOptions,
+} from './data/readers/poseFormats.js';
+export { readPysklAnnotations, type PysklAnnotation, type PysklAnnotations, type PysklAnnotationsOptions } from './data/readers/pysklAnnotations.js';
+export { normalize2D, type Normalize2DOptions } from './data/transforms/normalize2d.js';
+export { normalize3D, type Normalize3DOptions } from './data/transforms/normalize3d.js';
+export { centerSequence, type CenterSequenceOptions } from './data/transforms/centerSequence.js';
+export { uniformSampleIndices, type UniformSampleOptions } from './data/transforms/uniformSample.js';
+export { sampleFrames } from './data/transforms/sampleFrames.js';
+export { jointToBone, jointMotion, skeletonFeatures, type SkeletonFeature } from './data/transforms/skeletonFeatures.js';
+export { selectPersons, type SelectPersonsOptions } from './data/transforms/selectPersons.js';
+export {
+  randomRotation,
+  randomScale,
+  gaussianNoise,
+  type RandomRotationOptions,
+  type RandomScaleOptions,
+  type GaussianNoiseOptions,
+} from './data/transforms/augment.js';
+export { formatClips, type FormatClipsOptions, type FormattedClips } from './data/transforms/formatClips.js';
+export { composeTransforms, type TransformStep } from './data/transforms/composeTransforms.js';
+export { pysklTrainPipeline, pysklTestPipeline, type PysklPipelineOptions } from './data/transforms/pysklPipelines.js';
+export { checkSequence, keypointIndex, type SkeletonSequence } from './data/skeletonSequence.js';
+export { resolveIndices, sourceGet, sourceSize, type SequenceSource } from './data/sequenceSource.js';
+export { clipBatchDataset, type ClipMaker, type ClipBatchOptions, type ClipBatch, type ClipBatchDataset, type BatchDataset } from './data/clipBatches.js';
+
+// Training and evaluation
+export { PermutationSync, syncPermutations, syncPermutationsAsync } from './training/permutationSync.js';
 export { SgdWithWeightDecay, type SgdWithWeightDecayOptions } from './training/sgdWithWeightDecay.js';
 export { CosineDecay, cosineLearningRate, type CosineDecayOptions } from './training/cosineDecay.js';
 export { ProgressReporter, formatProgress, terminalProgress, type ProgressState } from './training/progress.js';
@@ -65,16 +142,44 @@ export {
   type ScoreEvaluation,
 } from './training/metrics.js';
 export { evaluateSke2Grid, predictLogits, type EvaluateOptions } from './training/evaluateSke2Grid.js';
-export { stageMixingMatrices } from './model/gridMapping.js';
+export { fitSke2GridDataset, type FitSke2GridDatasetOptions } from './training/fitSke2Grid.js';
+export { evaluateSequences, type EvaluateSequencesOptions, type SequenceEvaluation } from './training/evaluateSequences.js';
+
+// Deployment
 export {
-  generateSyntheticActions,
-  toBatch,
-  SYNTHETIC_ACTION_CLASSES,
-  type SyntheticActionOptions,
-  type SkeletonSample,
-  type SkeletonBatch,
-} from './data/syntheticActions.js';
-export { createRandom, type Random } from './data/random.js';
+  FixedGridMapping,
+  isSelectionMatrix,
+  type FixedGridMappingArgs,
+  type GridMappingMode,
+  type GridMappingParts,
+} from './deploy/layers/FixedGridMapping.js';
+export { FoldedGridConvBlock, type FoldedGridConvBlockArgs, type FoldedGridConvWeights, type FoldedResidual } from './deploy/layers/FoldedGridConvBlock.js';
+export {
+  compileForInference,
+  compileForInferenceAsync,
+  inferenceMarker,
+  INFERENCE_METADATA_KEY,
+  INFERENCE_FORMAT,
+  type CompileInferenceOptions,
+  type InferenceMarker,
+} from './deploy/compileInference.js';
+export { StreamingRecognizer, type StreamingRecognizerOptions, type StreamingWarmup } from './deploy/streamingRecognizer.js';
+
+// Interop with the official code
+export {
+  loadOfficialWeights,
+  exportOfficialStateDict,
+  officialWeightMap,
+  type OfficialWeightMapping,
+  type StateDict,
+  type StateDictTensor,
+  type LoadOfficialWeightsOptions,
+  type LoadOfficialWeightsReport,
+} from './interop/officialWeights.js';
+export { ParityFixture, type ParityManifest, type FixtureTensorEntry } from './interop/parityFixture.js';
+export { runParityChecks, maxRelative, maxAbsolute, type ParityCheck, type ParityTolerances } from './interop/parityChecks.js';
+
+// Pictures
 export {
   renderGridSvg,
   renderUptSvg,
@@ -87,101 +192,3 @@ export {
   type UptSvgOptions,
 } from './pictures/gridSvg.js';
 export { renderTrainingCurvesSvg, type TrainingCurvePoint, type TrainingCurvesSvgOptions } from './pictures/trainingCurvesSvg.js';
-export {
-  parseDatasetManifest,
-  layoutFromManifest,
-  datasetSplit,
-  datasetProtocols,
-  sequenceFromBuffer,
-  sampleValueCount,
-  expectedDataBytes,
-  type DatasetManifest,
-  type DatasetSampleEntry,
-  type DatasetFormat,
-  type DatasetJoints,
-  type DatasetProtocol,
-  type DatasetFold,
-  type DatasetSplit,
-  type SequenceFromBufferOptions,
-} from './data/readers/datasetManifest.js';
-export {
-  posesToSequence,
-  poseFrameToKeypoints,
-  toCocoPose,
-  detectPoseFormat,
-  PoseTrackBuffer,
-  PersonSlotTracker,
-  BLAZEPOSE_TO_COCO17,
-  POSE_FORMATS,
-  type DetectedKeypoint,
-  type DetectedPose,
-  type PoseInput,
-  type PoseFormat,
-  type CocoPose,
-  type PoseFrameOptions,
-  type PoseFrameToKeypointsOptions,
-  type PoseFrameKeypoints,
-  type PoseTrackBufferOptions,
-  type PosesToSequenceOptions,
-} from './data/readers/poseDetector.js';
-export { unpickle, ALLOWED_PICKLE_GLOBALS, type UnpickleOptions, type PickleValue } from './data/pickle/unpickle.js';
-export { float16ToFloat32, type NdArray, type NdArrayDType, type NdArrayData, type NumpyDtype, type Int64Mode } from './data/pickle/numpyArrays.js';
-export { readPysklAnnotations, type PysklAnnotation, type PysklAnnotations, type PysklAnnotationsOptions } from './data/readers/pysklAnnotations.js';
-export { boneParents } from './layouts/bones.js';
-export { NumpyRandomState } from './data/numpyRandomState.js';
-export { normalize2D, type Normalize2DOptions } from './data/transforms/normalize2d.js';
-export { normalize3D, centerSequence, type Normalize3DOptions, type CenterSequenceOptions } from './data/transforms/normalize3d.js';
-export { uniformSampleIndices, sampleFrames, type UniformSampleOptions } from './data/transforms/uniformSample.js';
-export { jointToBone, jointMotion, skeletonFeatures, type SkeletonFeature } from './data/transforms/skeletonFeatures.js';
-export { selectPersons, type SelectPersonsOptions } from './data/transforms/persons.js';
-export {
-  randomRotation,
-  randomScale,
-  gaussianNoise,
-  type RandomRotationOptions,
-  type RandomScaleOptions,
-  type GaussianNoiseOptions,
-} from './data/transforms/augment.js';
-export { formatClips, type FormatClipsOptions, type FormattedClips } from './data/transforms/formatClips.js';
-export {
-  composeTransforms,
-  pysklTrainPipeline,
-  pysklTestPipeline,
-  type TransformStep,
-  type PysklPipelineOptions,
-} from './data/transforms/composeTransforms.js';
-export { FixedGridMapping, isSelectionMatrix, type FixedGridMappingArgs, type GridMappingMode, type GridMappingParts } from './layers/FixedGridMapping.js';
-export { FoldedGridConvBlock, type FoldedGridConvBlockArgs, type FoldedGridConvWeights, type FoldedResidual } from './layers/FoldedGridConvBlock.js';
-export {
-  compileForInference,
-  compileForInferenceAsync,
-  inferenceMarker,
-  INFERENCE_METADATA_KEY,
-  INFERENCE_FORMAT,
-  type CompileInferenceOptions,
-  type InferenceMarker,
-} from './deploy/compileInference.js';
-export { StreamingRecognizer, type StreamingRecognizerOptions, type StreamingWarmup } from './deploy/streamingRecognizer.js';
-export { checkSequence, keypointIndex, type SkeletonSequence } from './data/skeletonSequence.js';
-export {
-  clipBatchDataset,
-  resolveIndices,
-  sourceGet,
-  sourceSize,
-  type SequenceSource,
-  type ClipMaker,
-  type ClipBatchOptions,
-  type ClipBatch,
-  type ClipBatchDataset,
-} from './data/clipBatches.js';
-export { fitSke2GridDataset, type FitSke2GridDatasetOptions, type BatchDataset } from './training/fitSke2Grid.js';
-export { evaluateSequences, type EvaluateSequencesOptions, type SequenceEvaluation } from './training/evaluateSequences.js';
-export { paddedConv2d, type PaddedConv2dOptions } from './ops/paddedConv2d.js';
-export type { ConvActivation } from './ops/directConvolution.js';
-export {
-  CONV_FORMULATIONS,
-  DEFAULT_CONV_FORMULATIONS,
-  resolveConvFormulation,
-  type ConvFormulation,
-  type ConvFormulationSetting,
-} from './ops/convFormulation.js';

@@ -4,7 +4,7 @@
  * tests; no DOM and no Node APIs.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { fail } from '../../src/errors.js';
+import { fail } from '../../src/index.js';
 
 /** Key of the example's {@link ExampleMetadata} in the saved model's user-defined metadata. */
 export const EXAMPLE_METADATA_KEY = 'ske2gridBrowserExample';

@@ -11,8 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { COCO17, Ske2GridError, argmax, bodyPartOfCocoJoint, getModelConfig, gridStageFromMatrix, renderGridSvg } from '../../src/index.js';
-import { fail } from '../../src/errors.js';
+import { COCO17, Ske2GridError, argmax, bodyPartOfCocoJoint, getModelConfig, gridStageFromMatrix, renderGridSvg, fail } from '../../src/index.js';
 import { exampleMetadata, parseExampleSequence, type ExampleSequence } from './exampleData.js';
 
 /** Backends the page can run on, default first. */

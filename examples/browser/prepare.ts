@@ -23,10 +23,9 @@ import {
   softmax,
   stageMixingMatrices,
   terminalProgress,
-  toBatch,
 } from '../../src/index.js';
 import { saveModel } from '../../src/node.js';
-import { syntheticSplit } from '../syntheticSplit.js';
+import { syntheticClip, syntheticSplit } from '../syntheticSplit.js';
 import { EXAMPLE_METADATA_KEY, type ExampleMetadata, type ExampleSequence } from './exampleData.js';
 
 const args = process.argv.slice(2);
@@ -50,7 +49,7 @@ await tf.setBackend(backend);
 await tf.ready();
 
 // 1. Data: the synthetic actions, 75 % train / 25 % test per class (as the demo splits them).
-const { classes, train, test, tr, te } = syntheticSplit(seed, FRAMES);
+const { classes, train, test, tr, te } = await syntheticSplit(seed, FRAMES);
 
 // 2. A tiny Ske2Grid: 5x5 grid, four blocks of 16-32 channels (about 40 k weights).
 const model = buildSke2Grid({
@@ -86,9 +85,9 @@ const round = (v: number) => Math.round(v * 1e4) / 1e4;
 const candidates = test.map((s, i) => ({ s, i })).filter(({ s }) => s.label === classIndex);
 let best: { keypoints: number[]; probabilities: number[]; margin: number; index: number } | null = null;
 for (const { s, i } of candidates) {
-  const b = toBatch([s], FRAMES, 1);
-  const keypoints = Array.from(b.x, round);
-  const x = tf.tensor(keypoints, b.shape);
+  const c = syntheticClip(s, FRAMES);
+  const keypoints = Array.from(c.data, round);
+  const x = tf.tensor(keypoints, c.shape);
   const [logits] = await predictLogits(compiled, x);
   x.dispose();
   const probabilities = softmax(logits);
@@ -101,7 +100,7 @@ if (best === null || best.margin <= 0) {
   process.exit(1);
 }
 const sequence: ExampleSequence = {
-  description: `Synthetic COCO-17 clip (generateSyntheticActions seed ${seed}, held-out clip ${best.index}), resampled to ${FRAMES} frames; x, y in normalised image units (y down), score.`,
+  description: `Synthetic COCO-17 clip (generateSyntheticActions seed ${seed}, held-out clip ${best.index}), ${FRAMES} frames sampled (test-mode UniformSampleFrames); x, y in normalised image units (y down), score.`,
   label: classIndex,
   labelName: wantedClass,
   shape: [1, FRAMES, 17, 3],

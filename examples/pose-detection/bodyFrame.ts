@@ -5,7 +5,7 @@
  * (0, 0) with a low score. A model trained on real PYSKL 2D data would use `normalize2D` (image-size
  * normalisation) instead.
  */
-import { fail } from '../../src/errors.js';
+import { fail } from '../../src/index.js';
 
 /** Torso length (shoulder centre to hip centre) of the synthetic skeletons, in body units. */
 export const SYNTHETIC_TORSO = 0.5;

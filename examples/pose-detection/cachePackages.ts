@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ske2GridError } from '../../src/errors.js';
+import { Ske2GridError } from '../../src/index.js';
 
 /** The cache folder (`examples/pose-detection/.cache/`). */
 export const POSE_CACHE_DIR = fileURLToPath(new URL('./.cache/', import.meta.url));

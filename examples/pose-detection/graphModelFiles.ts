@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
-import { Ske2GridError } from '../../src/errors.js';
+import { Ske2GridError } from '../../src/index.js';
 
 /** Reads `jsonPath` and every weight shard its manifest lists (paths relative to it) into model artifacts. */
 export function readGraphModelFiles(jsonPath: string): tf.io.ModelArtifacts {

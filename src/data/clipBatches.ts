@@ -1,15 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Ske2GridError, describe, fail, requireInt } from '../errors.js';
-import { createRandom, type Random } from './random.js';
+import { describe, fail, requireInt } from '../errors.js';
+import { createRandom, type Random } from '../random/random.js';
+import { resolveIndices, sourceGet, sourceSize, type SequenceSource } from './sequenceSource.js';
 import type { SkeletonSequence } from './skeletonSequence.js';
 import type { FormattedClips } from './transforms/formatClips.js';
-
-/**
- * Where clips come from: an array of sequences, or a lazy source such as
- * `openSkeletonDataset(dir)` (`ske2grid/node`) that reads one sample at a time, so a dataset larger
- * than memory can be streamed.
- */
-export type SequenceSource = readonly SkeletonSequence[] | { readonly size: number; get(index: number): SkeletonSequence | Promise<SkeletonSequence> };
 
 /** Turns one sequence into model-ready clips `[numClips, M, T, V, C]` (e.g. `pysklTrainPipeline(...)`). */
 export type ClipMaker = (seq: SkeletonSequence, random: Random) => FormattedClips;
@@ -53,55 +47,11 @@ export interface ClipBatchDataset {
 }
 
 /**
- * Number of samples of a {@link SequenceSource}.
+ * The former name of {@link ClipBatchDataset}.
  *
- * @example
- * ```ts
- * import { sourceSize, type SkeletonSequence } from 'ske2grid';
- * declare const sequences: SkeletonSequence[];
- * sourceSize(sequences); // sequences.length; a lazy source (e.g. openSkeletonDataset) gives its size
- * ```
+ * @deprecated Use {@link ClipBatchDataset}; this alias will be removed in a later major version.
  */
-export function sourceSize(source: SequenceSource): number {
-  return Array.isArray(source) ? source.length : (source as { size: number }).size;
-}
-
-/**
- * Sample `index` of a {@link SequenceSource}.
- *
- * @example
- * ```ts
- * import { sourceGet } from 'ske2grid';
- * import { openSkeletonDataset } from 'ske2grid/node';
- * const data = await openSkeletonDataset('datasets/nw_ucla');
- * const first = await sourceGet(data, 0); // [M][T][V][C] with label and id; from an array: sequences[0]
- * ```
- */
-export async function sourceGet(source: SequenceSource, index: number): Promise<SkeletonSequence> {
-  return Array.isArray(source)
-    ? (source as SkeletonSequence[])[index]
-    : (source as { get(i: number): SkeletonSequence | Promise<SkeletonSequence> }).get(index);
-}
-
-/**
- * Checks `indices` (default: every sample, `0..size-1`) against a source of `size` samples and returns
- * a copy; `what` (default `'options.indices'`) names the argument in errors.
- *
- * @example
- * ```ts
- * import { resolveIndices } from 'ske2grid';
- * resolveIndices(undefined, 3); // [0, 1, 2]
- * resolveIndices([2, 0], 3); // [2, 0]; [3] would throw: options.indices[0]: expected a sample index in [0, 2], got 3
- * ```
- */
-export function resolveIndices(indices: readonly number[] | undefined, size: number, what = 'options.indices'): number[] {
-  if (indices === undefined) return Array.from({ length: size }, (_, i) => i);
-  if (!Array.isArray(indices) || indices.length === 0) fail(what, 'a non-empty array of sample indices', indices);
-  indices.forEach((i, k) => {
-    if (!Number.isInteger(i) || i < 0 || i >= size) fail(`${what}[${k}]`, `a sample index in [0, ${size - 1}]`, i);
-  });
-  return [...indices];
-}
+export type BatchDataset = ClipBatchDataset;
 
 /**
  * Streams shuffled, transformed, one-hot-labelled batches from `source` for `fitDataset`:
@@ -130,7 +80,7 @@ export function clipBatchDataset(source: SequenceSource, options: ClipBatchOptio
   const indices = resolveIndices(options.indices, sourceSize(source));
   const dropRemainder = options.dropRemainder ?? false;
   const size = dropRemainder ? Math.floor(indices.length / batchSize) : Math.ceil(indices.length / batchSize);
-  if (size === 0) throw new Ske2GridError(`options.batchSize: expected at most the ${indices.length} samples when dropRemainder is set, got ${batchSize}`);
+  if (size === 0) fail('options.batchSize', `at most the ${indices.length} samples when dropRemainder is set`, batchSize);
   let epoch = 0;
 
   return {
@@ -162,12 +112,12 @@ async function makeBatch(source: SequenceSource, ids: number[], clips: ClipMaker
       fail(`sample ${ids[k]}${seq?.id ? ` (${seq.id})` : ''} label`, `an integer in [0, ${numClasses - 1}]`, label);
     }
     const c = clips(seq, random);
-    if (c.shape[0] !== 1) throw new Ske2GridError(`options.clips: expected one clip per training sample, got ${c.shape[0]} for sample ${ids[k]}`);
+    if (c.shape[0] !== 1) fail(`options.clips (sample ${ids[k]})`, 'one clip per training sample', c.shape[0]);
     if (shape === null) {
       shape = c.shape.slice(1);
       data = new Float32Array(ids.length * c.data.length);
     } else if (c.shape.slice(1).some((d, i) => d !== shape![i])) {
-      throw new Ske2GridError(`options.clips: expected every clip of shape ${describe(shape)}, got ${describe(c.shape.slice(1))} for sample ${ids[k]}`);
+      fail(`options.clips (sample ${ids[k]})`, `every clip of shape ${describe(shape)}`, c.shape.slice(1));
     }
     data!.set(c.data, k * c.data.length);
     ys[k * numClasses + (label as number)] = 1;

@@ -62,14 +62,14 @@ export function checkSequence(s: SkeletonSequence, what = 'sequence', numClasses
   if (!(s.keypoint instanceof Float32Array)) fail(`${what}.keypoint`, 'a Float32Array', s.keypoint);
   const n = s.persons * s.frames * s.joints * s.dims;
   if (s.keypoint.length !== n) {
-    throw new Ske2GridError(`${what}.keypoint: expected ${n} values ([M=${s.persons}, T=${s.frames}, V=${s.joints}, C=${s.dims}]), got ${s.keypoint.length}`);
+    fail(`${what}.keypoint`, `${n} values ([M=${s.persons}, T=${s.frames}, V=${s.joints}, C=${s.dims}])`, s.keypoint.length);
   }
   checkFinite(`${what}.keypoint`, s.keypoint, s);
   if (s.score !== undefined) {
     if (!(s.score instanceof Float32Array)) fail(`${what}.score`, 'a Float32Array or undefined', s.score);
     const ns = s.persons * s.frames * s.joints;
     if (s.score.length !== ns) {
-      throw new Ske2GridError(`${what}.score: expected ${ns} values ([M=${s.persons}, T=${s.frames}, V=${s.joints}]), got ${s.score.length}`);
+      fail(`${what}.score`, `${ns} values ([M=${s.persons}, T=${s.frames}, V=${s.joints}])`, s.score.length);
     }
     checkFinite(`${what}.score`, s.score, { ...s, dims: 1 });
   }
@@ -80,6 +80,18 @@ export function checkSequence(s: SkeletonSequence, what = 'sequence', numClasses
     }
   }
   return s;
+}
+
+/** Checks that `value` is a joint index in `[0, joints)`, naming `arg` in the error; returns it. */
+export function checkJointIndex(arg: string, value: unknown, joints: number): number {
+  requireInt(arg, value, 0);
+  if ((value as number) >= joints) fail(arg, `a joint index in [0, ${joints - 1}]`, value);
+  return value as number;
+}
+
+/** A copy of a sequence with fresh `keypoint` and `score` arrays. */
+export function copySequence(seq: SkeletonSequence): SkeletonSequence {
+  return { ...seq, keypoint: Float32Array.from(seq.keypoint), score: seq.score ? Float32Array.from(seq.score) : undefined };
 }
 
 function checkFinite(what: string, a: Float32Array, s: Pick<SkeletonSequence, 'frames' | 'joints' | 'dims'>): void {

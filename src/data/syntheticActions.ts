@@ -1,5 +1,6 @@
 import { fail } from '../errors.js';
-import { createRandom, type Random } from './random.js';
+import { createRandom, type Random } from '../random/random.js';
+import type { SkeletonSequence } from './skeletonSequence.js';
 
 /**
  * The classes of {@link generateSyntheticActions}, in label order (label = index). `wave_*` and
@@ -46,37 +47,18 @@ export interface SyntheticActionOptions {
   seed?: number;
 }
 
-/**
- * One skeleton clip. `keypoints` is `[frames][persons][17][3]` row-major (frame-major, unlike the model
- * input) with channels (x, y, score): x, y roughly in [-1, 1] (image-like, y points down), score in (0, 1].
- */
-export interface SkeletonSample {
-  /** Joint coordinates and scores, length `frames * persons * 17 * 3`. */
-  keypoints: Float32Array;
-  /** Number of frames T. */
-  frames: number;
-  /** Number of person slots M (an absent person is all zeros). */
-  persons: number;
-  /** Joints per person (COCO-17 order). */
-  joints: 17;
-  /** Channels per joint: x, y, score. */
-  channels: 3;
-  /** Class index into the dataset's `classes`. */
-  label: number;
-}
-
-/** A batch in the model's input layout: `x` is `[batch, persons, frames, 17, 3]` row-major, `labels` `[batch]`. */
-export interface SkeletonBatch {
-  /** Keypoints, `[batch, persons, frames, 17, 3]` row-major. */
-  x: Float32Array;
-  /** `[batch, persons, frames, 17, 3]`. */
-  shape: [number, number, number, number, number];
-  /** Class index of each sample, `[batch]`. */
-  labels: Int32Array;
+/** What {@link generateSyntheticActions} returns: the clips and the class names (label = index). */
+export interface SyntheticActions {
+  /**
+   * The clips, COCO-17 {@link SkeletonSequence}s: `keypoint` `[M][T][17][2]` (x, y roughly in [-1, 1],
+   * image-like, y points down; an absent person is all zeros), `score` `[M][T][17]` in (0, 1], `label`.
+   */
+  sequences: SkeletonSequence[];
+  /** {@link SYNTHETIC_ACTION_CLASSES}. */
+  classes: readonly string[];
 }
 
 const JOINTS = 17;
-const CHANNELS = 3;
 const DEG = Math.PI / 180;
 
 /** Body proportions in normalised units (a standing person is about 1.5 units tall before scaling). */
@@ -300,19 +282,11 @@ function drawPerformer(rng: Random, size: number, centreX: number, mirrored: boo
   };
 }
 
-/** Writes the frames of one performer into `out` (`[frames][persons][17][3]`) at person slot `m`. */
-function renderPerformer(
-  rng: Random,
-  out: Float32Array,
-  frames: number,
-  persons: number,
-  m: number,
-  action: string,
-  who: Performer,
-  noise: number,
-  dropRate: number,
-): void {
+/** Writes the frames of one performer at person slot `m` of `seq` (`keypoint` `[M][T][17][2]`, `score` `[M][T][17]`). */
+function renderPerformer(rng: Random, seq: SkeletonSequence, m: number, action: string, who: Performer, noise: number, dropRate: number): void {
   const { period, motion } = MOTIONS[action];
+  const { frames, keypoint } = seq;
+  const score = seq.score!;
   const cy = Math.cos(who.yaw),
     sy = Math.sin(who.yaw),
     cr = Math.cos(who.roll),
@@ -329,16 +303,16 @@ function renderPerformer(
       const px = bx * cy + bz * sy; // orthographic view from the yawed camera
       let x = who.scale * (px * cr - by * sr) + who.offset[0] + noise * rng.normal();
       let y = who.scale * (px * sr + by * cr) + who.offset[1] + noise * rng.normal();
-      let score = 0.8 + 0.2 * rng.uniform();
+      let confidence = 0.8 + 0.2 * rng.uniform();
       if (rng.uniform() < dropRate) {
         x = 0;
         y = 0;
-        score = between(rng, 0.1, 0.3);
+        confidence = between(rng, 0.1, 0.3);
       }
-      const k = ((t * persons + m) * JOINTS + v) * CHANNELS;
-      out[k] = Math.min(1.5, Math.max(-1.5, x));
-      out[k + 1] = Math.min(1.5, Math.max(-1.5, y));
-      out[k + 2] = score;
+      const k = (m * frames + t) * JOINTS + v;
+      keypoint[2 * k] = Math.min(1.5, Math.max(-1.5, x));
+      keypoint[2 * k + 1] = Math.min(1.5, Math.max(-1.5, y));
+      score[k] = confidence;
     }
   }
 }
@@ -355,17 +329,24 @@ function optionalNumber(arg: string, value: unknown, fallback: number, check: (v
  * random yaw (+-30 deg), with per-sample length, speed (period 0.8x-1.25x), phase, amplitude, build,
  * body scale (0.85-1.15), position offset, in-plane rotation (+-10 deg), per-frame jitter and dropped
  * joints. Samples are interleaved by class (sample i has label `i % classes.length`); coordinates are
- * clipped to [-1.5, 1.5]. Deterministic for given options (defaults in {@link SyntheticActionOptions}).
+ * clipped to [-1.5, 1.5]. Each sample is a {@link SkeletonSequence} (`[M][T][17][2]` + scores), so the
+ * data pipeline (`uniformSampleIndices`, `sampleFrames`, `formatClips`, `clipBatchDataset`) takes it as
+ * it takes recorded data. Deterministic for given options (defaults in {@link SyntheticActionOptions}).
  *
  * @example
  * ```ts
- * import { generateSyntheticActions } from 'ske2grid';
+ * import { clipBatchDataset, formatClips, generateSyntheticActions, sampleFrames, uniformSampleIndices } from 'ske2grid';
  * // defaults: 40 samples per class, 24-64 frames, 1 person, noise 0.01, dropRate 0.02, seed 0
- * const { samples, classes } = generateSyntheticActions({ samplesPerClass: 5, seed: 7 });
- * samples.length; // 40 = 5 x 8 classes; samples[i].label === i % 8
+ * const { sequences, classes } = generateSyntheticActions({ samplesPerClass: 5, seed: 7 });
+ * sequences.length; // 40 = 5 x 8 classes; sequences[i].label === i % 8
+ * // training batches: 32 frames drawn per clip (PYSKL's UniformSampleFrames), score as the third channel
+ * const batches = clipBatchDataset(sequences, {
+ *   clips: (seq, random) => formatClips(sampleFrames(seq, uniformSampleIndices(seq.frames, 32, { random })), { persons: 1 }),
+ *   numClasses: classes.length,
+ * }); // xs [16, 1, 32, 17, 3], ys [16, 8]
  * ```
  */
-export function generateSyntheticActions(options: SyntheticActionOptions = {}): { samples: SkeletonSample[]; classes: readonly string[] } {
+export function generateSyntheticActions(options: SyntheticActionOptions = {}): SyntheticActions {
   if (options == null || typeof options !== 'object') fail('options', 'an object of SyntheticActionOptions', options);
   const isInt = (min: number) => (v: number) => Number.isInteger(v) && v >= min;
   const samplesPerClass = optionalNumber('options.samplesPerClass', options.samplesPerClass, 40, isInt(1), 'an integer >= 1');
@@ -378,76 +359,31 @@ export function generateSyntheticActions(options: SyntheticActionOptions = {}): 
 
   const rng = createRandom(seed);
   const classes = SYNTHETIC_ACTION_CLASSES;
-  const samples: SkeletonSample[] = [];
+  const sequences: SkeletonSequence[] = [];
   for (let i = 0; i < samplesPerClass; i++) {
     for (let label = 0; label < classes.length; label++) {
       const frames = minFrames + rng.int(maxFrames - minFrames + 1);
-      const keypoints = new Float32Array(frames * persons * JOINTS * CHANNELS);
+      const seq: SkeletonSequence = {
+        keypoint: new Float32Array(persons * frames * JOINTS * 2),
+        score: new Float32Array(persons * frames * JOINTS),
+        persons,
+        frames,
+        joints: JOINTS,
+        dims: 2,
+        label,
+      };
       const periodScale = between(rng, 0.8, 1.25);
       const partner = persons === 2 && rng.uniform() >= 0.5;
       const side = rng.uniform() < 0.5 ? -1 : 1;
       const size = partner ? 0.7 : 1;
       const first = drawPerformer(rng, size, partner ? side * 0.45 : 0, false, periodScale);
-      renderPerformer(rng, keypoints, frames, persons, 0, classes[label], first, noise, dropRate);
+      renderPerformer(rng, seq, 0, classes[label], first, noise, dropRate);
       if (partner) {
         const second = drawPerformer(rng, size, -side * 0.45, true, periodScale);
-        renderPerformer(rng, keypoints, frames, persons, 1, classes[label], second, noise, dropRate);
+        renderPerformer(rng, seq, 1, classes[label], second, noise, dropRate);
       }
-      samples.push({ keypoints, frames, persons, joints: JOINTS, channels: CHANNELS, label });
+      sequences.push(seq);
     }
   }
-  return { samples, classes };
-}
-
-/**
- * Stacks samples into the model input layout `[batch, persons, frames, 17, 3]` (person before frame),
- * resampling each clip of T_i frames uniformly to `frames` (frame i takes `floor((i + 0.5) * T_i / frames)`)
- * and zero-padding person slots a sample lacks. A sample with more persons than `persons` is an error.
- *
- * @example
- * ```ts
- * import * as tf from '@tensorflow/tfjs-core';
- * import { generateSyntheticActions, toBatch } from 'ske2grid';
- * const { samples } = generateSyntheticActions({ samplesPerClass: 2 });
- * const batch = toBatch(samples, 32, 2); // x: [16, 2, 32, 17, 3] row-major, labels [16]
- * const x = tf.tensor(batch.x, batch.shape), y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), 8);
- * ```
- */
-export function toBatch(samples: SkeletonSample[], frames: number, persons: number): SkeletonBatch {
-  if (!Array.isArray(samples) || samples.length === 0) fail('samples', 'a non-empty array of SkeletonSample', samples);
-  if (!Number.isInteger(frames) || frames < 1) fail('frames', 'an integer >= 1', frames);
-  if (!Number.isInteger(persons) || persons < 1) fail('persons', 'an integer >= 1', persons);
-  const perFrame = persons * JOINTS * CHANNELS;
-  const x = new Float32Array(samples.length * frames * perFrame);
-  const labels = new Int32Array(samples.length);
-  samples.forEach((s, b) => {
-    const arg = `samples[${b}]`;
-    if (s == null || typeof s !== 'object') fail(arg, 'a SkeletonSample', s);
-    if (s.joints !== JOINTS) fail(`${arg}.joints`, String(JOINTS), s.joints);
-    if (s.channels !== CHANNELS) fail(`${arg}.channels`, String(CHANNELS), s.channels);
-    if (!Number.isInteger(s.frames) || s.frames < 1) fail(`${arg}.frames`, 'an integer >= 1', s.frames);
-    if (!Number.isInteger(s.persons) || s.persons < 1 || s.persons > persons) {
-      fail(`${arg}.persons`, `an integer in [1, ${persons}] (the batch's persons)`, s.persons);
-    }
-    if (!Number.isInteger(s.label) || s.label < 0) fail(`${arg}.label`, 'an integer >= 0', s.label);
-    const expected = s.frames * s.persons * JOINTS * CHANNELS;
-    if (!(s.keypoints instanceof Float32Array) || s.keypoints.length !== expected) {
-      fail(
-        `${arg}.keypoints`,
-        `a Float32Array of length frames * persons * 17 * 3 = ${expected}`,
-        s.keypoints instanceof Float32Array ? `length ${s.keypoints.length}` : typeof s.keypoints,
-      );
-    }
-    labels[b] = s.label;
-    const block = JOINTS * CHANNELS;
-    for (let i = 0; i < frames; i++) {
-      const src = Math.floor(((i + 0.5) * s.frames) / frames);
-      for (let m = 0; m < s.persons; m++) {
-        const from = (src * s.persons + m) * block;
-        const to = ((b * persons + m) * frames + i) * block;
-        x.set(s.keypoints.subarray(from, from + block), to);
-      }
-    }
-  });
-  return { x, shape: [samples.length, persons, frames, JOINTS, CHANNELS], labels };
+  return { sequences, classes };
 }

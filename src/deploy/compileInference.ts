@@ -1,17 +1,18 @@
 import { guardSkeletonInputs } from '../model/checkSkeletonInput.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe, fail } from '../errors.js';
-import { FixedGridMapping, isSelectionMatrix, type GridMappingMode } from '../layers/FixedGridMapping.js';
-import { FoldedGridConvBlock, type FoldedGridConvWeights, type FoldedResidual } from '../layers/FoldedGridConvBlock.js';
-import { GridConvBlock } from '../layers/GridConvBlock.js';
+import { describe, fail } from '../errors.js';
+import { GRID_CONV_BLOCK_BATCH_NORMS, GridConvBlock } from '../layers/GridConvBlock.js';
 import { GridIndexTransform } from '../layers/GridIndexTransform.js';
+import { batchNormWeightName } from '../layers/layerBase.js';
 import { PersonGridPooling } from '../layers/PersonGridPooling.js';
-import { SkeletonNormalization } from '../layers/SkeletonNormalization.js';
+import { SKELETON_NORMALIZATION_BATCH_NORM, SkeletonNormalization } from '../layers/SkeletonNormalization.js';
 import { UpsamplingTransform } from '../layers/UpsamplingTransform.js';
-import { CONFIG_METADATA_KEY, getModelConfig, layerNames } from '../model/buildSke2Grid.js';
+import { CONFIG_METADATA_KEY, classifierWeight, getModelConfig, layerNames } from '../model/buildSke2Grid.js';
 import { toPlainConfig, type ResolvedSke2GridConfig } from '../model/config.js';
-import { batchNormAffine, composeAffine, foldAffineIntoKernel } from './foldBatchNorm.js';
+import { stageMixingTensors } from '../model/stageMixingMatrices.js';
+import { FixedGridMapping, isSelectionMatrix, type GridMappingMode } from './layers/FixedGridMapping.js';
+import { FoldedGridConvBlock, type FoldedGridConvWeights, type FoldedResidual } from './layers/FoldedGridConvBlock.js';
 
 /**
  * Key of the inference marker in a compiled model's user-defined metadata (saved with it): `'ske2gridInference'`.
@@ -78,9 +79,10 @@ interface SourceLayers {
  * as the original in inference mode: the skeleton batch norm and every UPT/GIT stage become one fixed
  * affine joint -> cell map (`grid_mapping`, {@link FixedGridMapping}; a gather when each cell reads
  * one joint), every block's batch norms are folded into its convolutions (`block{i}`,
- * {@link FoldedGridConvBlock}), then `pool` and `classifier` as before. No dropout, no permutation
- * machinery, no trainable weights. Folding runs in float64 on the host (one synchronous read of
- * every weight). The result saves and loads like any LayersModel and keeps the config (`getModelConfig`)
+ * {@link FoldedGridConvBlock}, same convolution formulation), then `pool` and `classifier` as before.
+ * No dropout, no permutation machinery, no trainable weights. Folding runs on the backend with the
+ * same ops as the original's inference path (`GridConvBlock.foldedKernels`, `stageMixingMatrices`),
+ * then one synchronous read of the folded values. The result saves and loads like any LayersModel and keeps the config (`getModelConfig`)
  * plus an {@link InferenceMarker}. The original model is left untouched.
  *
  * @example
@@ -94,11 +96,19 @@ interface SourceLayers {
  * ```
  */
 export function compileForInference(model: tfl.LayersModel, options: CompileInferenceOptions = {}): tfl.LayersModel {
-  return compileWith(model, options, (t) => t.dataSync() as Float32Array);
+  const plan = planCompilation(model, options);
+  try {
+    return buildCompiled(
+      plan,
+      plan.reads.map((t) => t.dataSync() as Float32Array),
+    );
+  } finally {
+    tf.dispose(plan.owned);
+  }
 }
 
 /**
- * As {@link compileForInference}, reading every weight asynchronously first (`data()`): use it on
+ * As {@link compileForInference}, reading every folded value asynchronously (`data()`): use it on
  * GPU backends, where a synchronous read stalls the page (and on WebGPU in headless Chromium loses
  * the device). Same result, same errors.
  *
@@ -110,17 +120,43 @@ export function compileForInference(model: tfl.LayersModel, options: CompileInfe
  * ```
  */
 export async function compileForInferenceAsync(model: tfl.LayersModel, options: CompileInferenceOptions = {}): Promise<tfl.LayersModel> {
-  if (!(model instanceof tfl.LayersModel)) fail('model', 'a tf.LayersModel built by buildSke2Grid', model === null ? null : typeof model);
-  const tensors = model.weights.map((w) => w.read());
-  const values = await Promise.all(tensors.map((t) => t.data()));
-  const host = new Map<tf.Tensor, Float32Array>(tensors.map((t, i) => [t, values[i] as Float32Array]));
-  return compileWith(model, options, (t) => host.get(t) ?? (t.dataSync() as Float32Array));
+  const plan = planCompilation(model, options);
+  try {
+    const values = await Promise.all(plan.reads.map((t) => t.data()));
+    return buildCompiled(plan, values as Float32Array[]);
+  } finally {
+    tf.dispose(plan.owned);
+  }
 }
 
-/** Reads a weight's values to the host (synchronously, or from values read before). */
-type HostRead = (weight: tf.Tensor) => Float32Array;
+/** A batch norm whose moving variance is checked before folding: its weight name and its variance tensor. */
+interface VarianceCheck {
+  weight: string;
+  epsilon: number;
+  index: number;
+}
 
-function compileWith(model: tfl.LayersModel, options: CompileInferenceOptions, read: HostRead): tfl.LayersModel {
+/** Everything a compilation needs, checked, with the folded values still on the backend. */
+interface CompilationPlan {
+  model: tfl.LayersModel;
+  config: ResolvedSke2GridConfig;
+  source: SourceLayers;
+  frames: number | null;
+  requested: 'auto' | GridMappingMode;
+  name: string;
+  /** Tensors to read to the host, in the order the indices below refer to. */
+  reads: tf.Tensor[];
+  /** The tensors of `reads` this compilation made (disposed after reading). */
+  owned: tf.Tensor[];
+  variances: VarianceCheck[];
+  mixing: number;
+  norm: { scale: number; shift: number };
+  blocks: { residual: FoldedResidual; fields: [keyof FoldedGridConvWeights, number][] }[];
+  classifier: { kernel: number; bias: number };
+}
+
+/** Checks the model and options and folds every weight on the backend (nothing read yet, no layer made). */
+function planCompilation(model: tfl.LayersModel, options: CompileInferenceOptions): CompilationPlan {
   if (!(model instanceof tfl.LayersModel)) fail('model', 'a tf.LayersModel built by buildSke2Grid', model === null ? null : typeof model);
   if (inferenceMarker(model)) {
     fail('model', 'a trainable Ske2Grid model (built by buildSke2Grid)', `'${model.name}', already compiled for inference`);
@@ -134,18 +170,65 @@ function compileWith(model: tfl.LayersModel, options: CompileInferenceOptions, r
   const name = options.name ?? `${model.name}_inference`;
   if (typeof name !== 'string' || name.length === 0) fail('options.name', 'a non-empty string', name);
 
-  // Everything is read and folded on the host before a single layer is made.
+  const reads: tf.Tensor[] = [];
+  const owned: tf.Tensor[] = [];
+  const read = (t: tf.Tensor, own: boolean) => {
+    reads.push(t);
+    if (own) owned.push(t);
+    return reads.length - 1;
+  };
+  try {
+    // The moving variances, checked on the host before anything is folded into a layer.
+    const variances: VarianceCheck[] = [];
+    const checkVariance = (layer: SkeletonNormalization | GridConvBlock, prefix: string) => {
+      const weight = batchNormWeightName(prefix, 'movingVariance');
+      variances.push({ weight: `${layer.name}/${weight}`, epsilon: layer.epsilon, index: read(layer.variable(weight).read(), false) });
+    };
+    checkVariance(source.norm, SKELETON_NORMALIZATION_BATCH_NORM);
+    for (const block of source.blocks) {
+      for (const prefix of Object.values(GRID_CONV_BLOCK_BATCH_NORMS)) {
+        if (block.weightNames().includes(batchNormWeightName(prefix, 'movingVariance'))) checkVariance(block, prefix);
+      }
+    }
+    const stages = stageMixingTensors(model);
+    owned.push(...stages.slice(0, -1));
+    const mixing = read(stages[stages.length - 1], true);
+    const affine = source.norm.inferenceAffine();
+    const norm = { scale: read(affine.scale, true), shift: read(affine.shift, true) };
+    const blocks = source.blocks.map((b) => {
+      const { residual, kernels } = b.foldedKernels();
+      const fields = Object.entries(kernels).map(([field, t]) => [field, read(t as tf.Tensor, true)] as [keyof FoldedGridConvWeights, number]);
+      return { residual, fields };
+    });
+    const classifier = {
+      kernel: read(classifierWeight(source.classifier, 'kernel').read(), false),
+      bias: read(classifierWeight(source.classifier, 'bias').read(), false),
+    };
+    return { model, config, source, frames, requested, name, reads, owned, variances, mixing, norm, blocks, classifier };
+  } catch (e) {
+    tf.dispose(owned);
+    throw e;
+  }
+}
+
+/** Builds the compiled model from a plan and the host values of its reads. */
+function buildCompiled(plan: CompilationPlan, values: Float32Array[]): tfl.LayersModel {
+  const { model, config, source, frames, requested, name } = plan;
+  for (const v of plan.variances) {
+    const bad = values[v.index].findIndex((x) => !(x + v.epsilon > 0));
+    if (bad >= 0) fail(`${v.weight}[${bad}]`, `a value > -epsilon (${-v.epsilon})`, values[v.index][bad]);
+  }
   const joints = config.layout.joints.length;
   const cells = config.gridShape[0] * config.gridShape[1];
-  const mixing = compositeMixing(source.stages, joints, cells, read);
+  const mixing = values[plan.mixing];
+  if (mixing.length !== cells * joints) {
+    fail('model stages', `a last stage that gives the ${cells} grid cells`, `${mixing.length / joints} nodes`);
+  }
   const selection = isSelectionMatrix(mixing, cells, joints);
   if (requested === 'gather' && !selection) {
     fail('options.mapping', "'auto' or 'matrix' (this model's grid cells mix several joints)", requested);
   }
   const mapping: GridMappingMode = requested === 'auto' ? (selection ? 'gather' : 'matrix') : requested;
-  const norm = batchNormAffine(source.norm, 'bn', source.norm.epsilon, read);
-  const folded = source.blocks.map((b) => foldBlock(b, read));
-  const [kernel, bias] = source.classifier.weights.map((w) => read(w.read()));
 
   const input = tfl.input({ shape: [config.persons, frames, joints, config.inChannels], name: layerNames.input });
   const gridMapping = new FixedGridMapping({ name: 'grid_mapping', gridShape: [config.gridShape[0], config.gridShape[1]], mode: mapping });
@@ -156,9 +239,10 @@ function compileWith(model: tfl.LayersModel, options: CompileInferenceOptions, r
         name: b.name,
         filters: b.filters,
         stride: b.stride,
-        residual: folded[i].residual,
+        residual: plan.blocks[i].residual,
         kernelSize: b.kernelSize,
         temporalKernelSize: b.temporalKernelSize,
+        convFormulation: b.convFormulation,
       }),
   );
   for (const block of blocks) x = block.apply(x) as tfl.SymbolicTensor;
@@ -168,11 +252,14 @@ function compileWith(model: tfl.LayersModel, options: CompileInferenceOptions, r
   const compiled = tfl.model({ inputs: input, outputs: logits, name });
 
   try {
-    gridMapping.setMapping({ mixing, scale: norm.scale, shift: norm.shift });
-    blocks.forEach((block, i) => block.setFolded(folded[i].weights));
-    const values = [tf.tensor2d(kernel, [kernel.length / config.numClasses, config.numClasses]), tf.tensor1d(bias)];
-    classifier.setWeights(values);
-    tf.dispose(values);
+    gridMapping.setMapping({ mixing, scale: values[plan.norm.scale], shift: values[plan.norm.shift] });
+    blocks.forEach((block, i) =>
+      block.setFolded(Object.fromEntries(plan.blocks[i].fields.map(([f, k]) => [f, values[k]])) as unknown as FoldedGridConvWeights),
+    );
+    const kernel = values[plan.classifier.kernel];
+    const weights = [tf.tensor2d(kernel, [kernel.length / config.numClasses, config.numClasses]), tf.tensor1d(values[plan.classifier.bias])];
+    classifier.setWeights(weights);
+    tf.dispose(weights);
   } catch (e) {
     compiled.dispose();
     throw e;
@@ -236,63 +323,4 @@ function findSourceLayers(model: tfl.LayersModel, config: ResolvedSke2GridConfig
     blocks: config.blocks.map((_, i) => find(layerNames.block(i), 'GridConvBlock', (l) => l instanceof GridConvBlock)),
     classifier,
   };
-}
-
-/**
- * The composite joint -> cell matrix `[cells, joints]` (row-major, float64): for each stage the UPT
- * matrix (times the prior) and then the GIT permutation of rows, `P_s U_s ... P_0 U_0 G`.
- */
-function compositeMixing(stages: SourceLayers['stages'], joints: number, cells: number, read: HostRead): Float64Array {
-  let rows = joints;
-  let m = new Float64Array(joints * joints);
-  for (let j = 0; j < joints; j++) m[j * joints + j] = 1;
-  for (const { upt, git } of stages) {
-    const matrix = upt.variable('matrix').read();
-    const [outNodes, inNodes] = matrix.shape;
-    const u = Float64Array.from(read(matrix));
-    const effective = upt.prior ? multiply(u, Float64Array.from(upt.prior.flat()), outNodes, inNodes, inNodes) : u;
-    const mixed = multiply(effective, m, outNodes, inNodes, joints);
-    const perm = Array.from(read(git.variable('permutation').read()), Math.round);
-    if (perm.length !== outNodes) fail(`${git.name} permutation`, `${outNodes} entries (the nodes of ${upt.name})`, perm.length);
-    m = new Float64Array(outNodes * joints);
-    perm.forEach((node, r) => m.set(mixed.subarray(node * joints, (node + 1) * joints), r * joints));
-    rows = outNodes;
-  }
-  if (rows !== cells) throw new Ske2GridError(`model stages: expected the last stage to give the ${cells} grid cells, got ${rows} nodes`);
-  return m;
-}
-
-/** `a [n, k] @ b [k, p]`, row-major float64. */
-function multiply(a: Float64Array, b: Float64Array, n: number, k: number, p: number): Float64Array {
-  const out = new Float64Array(n * p);
-  for (let i = 0; i < n; i++) {
-    for (let l = 0; l < k; l++) {
-      const x = a[i * k + l];
-      if (x === 0) continue;
-      for (let j = 0; j < p; j++) out[i * p + j] += x * b[l * p + j];
-    }
-  }
-  return out;
-}
-
-/** A block's folded weights and resolved residual: spatial_bn and temporal_bn_in into the grid conv, temporal_bn_out into the temporal conv, residual_bn into the residual conv. */
-function foldBlock(block: GridConvBlock, readHost: HostRead): { residual: FoldedResidual; weights: FoldedGridConvWeights } {
-  const read = (name: string) => readHost(block.variable(name).read());
-  const bn = (prefix: string) => batchNormAffine(block, prefix, block.epsilon, readHost);
-  const names = block.weightNames();
-  const residual: FoldedResidual = names.includes('residual_conv_kernel') ? 'conv' : block.residual === 'none' ? 'none' : 'identity';
-  const spatial = foldAffineIntoKernel(read('spatial_conv_kernel'), read('spatial_conv_bias'), composeAffine(bn('spatial_bn'), bn('temporal_bn_in')));
-  const temporal = foldAffineIntoKernel(read('temporal_conv_kernel'), read('temporal_conv_bias'), bn('temporal_bn_out'));
-  const weights: FoldedGridConvWeights = {
-    spatialKernel: spatial.kernel,
-    spatialBias: spatial.bias,
-    temporalKernel: temporal.kernel,
-    temporalBias: temporal.bias,
-  };
-  if (residual === 'conv') {
-    const res = foldAffineIntoKernel(read('residual_conv_kernel'), read('residual_conv_bias'), bn('residual_bn'));
-    weights.residualKernel = res.kernel;
-    weights.residualBias = res.bias;
-  }
-  return { residual, weights };
 }

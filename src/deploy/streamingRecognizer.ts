@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Ske2GridError, fail, requireInt } from '../errors.js';
+import { fail, failAs, requireInt } from '../errors.js';
 import { LIMITS } from '../limits.js';
 
 /**
@@ -245,6 +245,6 @@ export class StreamingRecognizer {
   }
 
   private checkUsable(): void {
-    if (this.disposed) throw new Ske2GridError(`StreamingRecognizer: expected a live recognizer, got one that was disposed`);
+    if (this.disposed) failAs('StreamingRecognizer', 'a live recognizer', 'one that was disposed');
   }
 }

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerVariable, LayersModel } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe } from '../errors.js';
-import { GridConvBlock } from '../layers/GridConvBlock.js';
-import { GridIndexTransform } from '../layers/GridIndexTransform.js';
-import { SkeletonNormalization } from '../layers/SkeletonNormalization.js';
-import { UpsamplingTransform } from '../layers/UpsamplingTransform.js';
-import { layerNames } from '../model/buildSke2Grid.js';
+import { describe, fail, failAs } from '../errors.js';
+import { GRID_CONV_BLOCK_BATCH_NORMS, GRID_CONV_BLOCK_WEIGHTS, GridConvBlock } from '../layers/GridConvBlock.js';
+import { GRID_INDEX_TRANSFORM_WEIGHTS, GridIndexTransform } from '../layers/GridIndexTransform.js';
+import { batchNormWeightName } from '../layers/layerBase.js';
+import { SKELETON_NORMALIZATION_BATCH_NORM, SkeletonNormalization } from '../layers/SkeletonNormalization.js';
+import { UPSAMPLING_TRANSFORM_WEIGHTS, UpsamplingTransform } from '../layers/UpsamplingTransform.js';
+import { classifierWeight, layerNames } from '../model/buildSke2Grid.js';
+import type { BatchNormVariables } from '../ops/batchNorm.js';
 import { greedyAssignment } from '../ops/greedyAssignment.js';
 
 /** One tensor of a PyTorch state dict: its PyTorch shape and row-major values. */
@@ -45,11 +47,12 @@ export interface OfficialWeightMapping {
   reshapeTorch?: (shape: number[]) => number[];
 }
 
-const BN_SUFFIXES: [string, string][] = [
+/** PyTorch `BatchNorm` parameter suffix -> batch norm weight of a layer. */
+const BN_SUFFIXES: [string, keyof BatchNormVariables][] = [
   ['weight', 'gamma'],
   ['bias', 'beta'],
-  ['running_mean', 'moving_mean'],
-  ['running_var', 'moving_variance'],
+  ['running_mean', 'movingMean'],
+  ['running_var', 'movingVariance'],
 ];
 
 /**
@@ -65,35 +68,36 @@ const BN_SUFFIXES: [string, string][] = [
 export function officialWeightMap(model: LayersModel): OfficialWeightMapping[] {
   const out: OfficialWeightMapping[] = [];
   const bn = (torchPrefix: string, layer: { variable(n: string): LayerVariable }, prefix: string) => {
-    for (const [t, k] of BN_SUFFIXES) out.push({ key: `${torchPrefix}.${t}`, variable: layer.variable(`${prefix}_${k}`) });
+    for (const [t, k] of BN_SUFFIXES) out.push({ key: `${torchPrefix}.${t}`, variable: layer.variable(batchNormWeightName(prefix, k)) });
   };
   const drop = (shape: number[]) => shape.slice(0, 2);
   for (const layer of model.layers) {
     if (layer instanceof SkeletonNormalization) {
-      bn('backbone.data_bn', layer, 'bn');
+      bn('backbone.data_bn', layer, SKELETON_NORMALIZATION_BATCH_NORM);
     } else if (layer instanceof UpsamplingTransform) {
-      out.push({ key: `backbone.sampling_stages.${layerIndex(layer.name)}`, variable: layer.variable('matrix') });
+      out.push({ key: `backbone.sampling_stages.${layerIndex(layer.name)}`, variable: layer.variable(UPSAMPLING_TRANSFORM_WEIGHTS.matrix.name) });
     } else if (layer instanceof GridIndexTransform) {
-      out.push({ key: `backbone.SGT_stages.${layerIndex(layer.name)}.sgt_trans_mat`, variable: layer.variable('scores') });
+      out.push({ key: `backbone.SGT_stages.${layerIndex(layer.name)}.sgt_trans_mat`, variable: layer.variable(GRID_INDEX_TRANSFORM_WEIGHTS.scores.name) });
     } else if (layer instanceof GridConvBlock) {
       const b = `backbone.st_gcn_networks.${layerIndex(layer.name)}`;
+      const W = GRID_CONV_BLOCK_WEIGHTS;
+      const BN = GRID_CONV_BLOCK_BATCH_NORMS;
       const conv = [2, 3, 1, 0];
-      out.push({ key: `${b}.gcn2cn.conv.weight`, variable: layer.variable('spatial_conv_kernel'), perm: conv });
-      out.push({ key: `${b}.gcn2cn.conv.bias`, variable: layer.variable('spatial_conv_bias') });
-      bn(`${b}.gcn2cn.bn`, layer, 'spatial_bn');
-      bn(`${b}.tcn2cn.0`, layer, 'temporal_bn_in');
-      out.push({ key: `${b}.tcn2cn.2.weight`, variable: layer.variable('temporal_conv_kernel'), perm: conv });
-      out.push({ key: `${b}.tcn2cn.2.bias`, variable: layer.variable('temporal_conv_bias') });
-      bn(`${b}.tcn2cn.3`, layer, 'temporal_bn_out');
-      if (layer.weightNames().includes('residual_conv_kernel')) {
-        out.push({ key: `${b}.residual.0.weight`, variable: layer.variable('residual_conv_kernel'), perm: [1, 0], reshapeTorch: drop });
-        out.push({ key: `${b}.residual.0.bias`, variable: layer.variable('residual_conv_bias') });
-        bn(`${b}.residual.1`, layer, 'residual_bn');
+      out.push({ key: `${b}.gcn2cn.conv.weight`, variable: layer.variable(W.spatialKernel.name), perm: conv });
+      out.push({ key: `${b}.gcn2cn.conv.bias`, variable: layer.variable(W.spatialBias.name) });
+      bn(`${b}.gcn2cn.bn`, layer, BN.spatial);
+      bn(`${b}.tcn2cn.0`, layer, BN.temporalIn);
+      out.push({ key: `${b}.tcn2cn.2.weight`, variable: layer.variable(W.temporalKernel.name), perm: conv });
+      out.push({ key: `${b}.tcn2cn.2.bias`, variable: layer.variable(W.temporalBias.name) });
+      bn(`${b}.tcn2cn.3`, layer, BN.temporalOut);
+      if (layer.weightNames().includes(W.residualKernel.name)) {
+        out.push({ key: `${b}.residual.0.weight`, variable: layer.variable(W.residualKernel.name), perm: [1, 0], reshapeTorch: drop });
+        out.push({ key: `${b}.residual.0.bias`, variable: layer.variable(W.residualBias.name) });
+        bn(`${b}.residual.1`, layer, BN.residual);
       }
     } else if (layer.name === layerNames.classifier) {
-      const [kernel, bias] = layer.weights;
-      out.push({ key: 'cls_head.fc.weight', variable: kernel, perm: [1, 0], reshapeTorch: drop });
-      out.push({ key: 'cls_head.fc.bias', variable: bias });
+      out.push({ key: 'cls_head.fc.weight', variable: classifierWeight(layer, 'kernel'), perm: [1, 0], reshapeTorch: drop });
+      out.push({ key: 'cls_head.fc.bias', variable: classifierWeight(layer, 'bias') });
     }
   }
   return out;
@@ -145,12 +149,12 @@ export function loadOfficialWeights(model: LayersModel, stateDict: StateDict, op
       const hint = /sampling_stages|SGT_stages/.test(key)
         ? ' (the checkpoint has more UPT/GIT stages than the model: build the model with the same gridShape and stages)'
         : '';
-      throw new Ske2GridError(`stateDict['${key}']: expected only parameters of this model, got an unknown key${hint}`);
+      failAs(`stateDict['${key}']`, 'only parameters of this model', `an unknown key${hint}`);
     }
   }
   for (const m of mappings) {
     const t = entries.get(m.key);
-    if (!t) throw new Ske2GridError(`stateDict['${m.key}']: expected a tensor of shape ${describe(torchShape(m))}, got nothing (missing)`);
+    if (!t) failAs(`stateDict['${m.key}']`, `a tensor of shape ${describe(torchShape(m))}`, 'nothing (missing)');
     checkTensor(m.key, t, torchShape(m));
   }
   // The permutation each GIT stage will take is computed from the new scores (as float32, as the
@@ -171,15 +175,13 @@ export function loadOfficialWeights(model: LayersModel, stateDict: StateDict, op
       sel.shape[0] !== n ||
       sel.data.length !== n
     ) {
-      throw new Ske2GridError(
-        `stateDict['${key}']: expected a permutation of 0..${n - 1} (shape [${n}]), got ${sel?.shape ? `shape ${describe(sel.shape)}` : describe(sel)}`,
-      );
+      failAs(`stateDict['${key}']`, `a permutation of 0..${n - 1} (shape [${n}])`, sel?.shape ? `shape ${describe(sel.shape)}` : describe(sel));
     }
     const expected = Array.from(sel.data, Number);
     const scores = entries.get(`backbone.SGT_stages.${stage}.sgt_trans_mat`)!;
     const p = greedyAssignment(Float32Array.from(scores.data), n);
     if (expected.some((v, r) => v !== p[r])) {
-      throw new Ske2GridError(`stateDict['${key}']: expected the greedy permutation of the loaded scores ${describe(p)}, got ${describe(expected)}`);
+      failAs(`stateDict['${key}']`, `the greedy permutation of the loaded scores ${describe(p)}`, `${describe(expected)}`);
     }
   }
   const converted = mappings.map((m) => torchToModelLayout(m, entries.get(m.key)!));
@@ -236,23 +238,22 @@ function inversePermutation(p: number[]): number[] {
 
 function checkTensor(key: string, t: StateDictTensor, expected: number[]): void {
   if (!t || !Array.isArray(t.shape) || t.data == null) {
-    throw new Ske2GridError(`stateDict['${key}']: expected {shape, data}, got ${describe(t)}`);
+    fail(`stateDict['${key}']`, '{shape, data}', t);
   }
   if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
     const hint = /sampling_stages|SGT_stages/.test(key) ? ' (was the checkpoint made for another grid size or stage sequence?)' : '';
-    throw new Ske2GridError(`stateDict['${key}']: expected shape ${describe(expected)}, got ${describe(t.shape)}${hint}`);
+    failAs(`stateDict['${key}']`, `shape ${describe(expected)}`, `${describe(t.shape)}${hint}`);
   }
   const size = expected.reduce((a, b) => a * b, 1);
-  if (typeof t.data !== 'object' || typeof t.data.length !== 'number')
-    throw new Ske2GridError(`stateDict['${key}'].data: expected an array of numbers, got ${describe(t.data)}`);
-  if (t.data.length !== size) throw new Ske2GridError(`stateDict['${key}']: expected ${size} values, got ${t.data.length}`);
+  if (typeof t.data !== 'object' || typeof t.data.length !== 'number') failAs(`stateDict['${key}'].data`, `an array of numbers`, `${describe(t.data)}`);
+  if (t.data.length !== size) failAs(`stateDict['${key}']`, `${size} values`, `${t.data.length}`);
   const variance = key.endsWith('.running_var');
   for (let i = 0; i < t.data.length; i++) {
     const v = t.data[i];
     if (typeof v !== 'number' || !(Math.abs(v) <= FLOAT32_MAX)) {
-      throw new Ske2GridError(`stateDict['${key}']: expected finite float32 values (|v| <= ${FLOAT32_MAX}), got ${describe(v)} at index ${i}`);
+      failAs(`stateDict['${key}']`, `finite float32 values (|v| <= ${FLOAT32_MAX})`, `${describe(v)} at index ${i}`);
     }
-    if (variance && v < 0) throw new Ske2GridError(`stateDict['${key}']: expected non-negative running variances, got ${v} at index ${i}`);
+    if (variance && v < 0) failAs(`stateDict['${key}']`, `non-negative running variances`, `${v} at index ${i}`);
   }
 }
 
@@ -260,15 +261,14 @@ function checkTensor(key: string, t: StateDictTensor, expected: number[]): void 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 function normaliseKeys(sd: StateDict): Map<string, StateDictTensor> {
-  if (sd == null || typeof sd !== 'object') throw new Ske2GridError(`stateDict: expected an object or Map of {shape, data}, got ${describe(sd)}`);
+  if (sd == null || typeof sd !== 'object') fail('stateDict', 'an object or Map of {shape, data}', sd);
   const entries = sd instanceof Map ? [...sd.entries()] : Object.entries(sd);
   const out = new Map<string, StateDictTensor>();
   const original = new Map<string, string>();
   for (const [k, v] of entries) {
-    if (typeof k !== 'string') throw new Ske2GridError(`stateDict: expected string keys, got ${describe(k)}`);
+    if (typeof k !== 'string') failAs(`stateDict`, `string keys`, `${describe(k)}`);
     const key = k.replace(/^module\./, '');
-    if (out.has(key))
-      throw new Ske2GridError(`stateDict['${k}']: expected each parameter once (after removing the 'module.' prefix), got it also as '${original.get(key)}'`);
+    if (out.has(key)) failAs(`stateDict['${k}']`, `each parameter once (after removing the 'module.' prefix)`, `it also as '${original.get(key)}'`);
     out.set(key, v);
     original.set(key, k);
   }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { UpsamplingTransform } from '../layers/UpsamplingTransform.js';
-import { setBatchNormFrozen } from '../model/batchNormMode.js';
+import { setBatchNormFrozen } from '../model/setBatchNormFrozen.js';
 import { buildSke2Grid, layerNames } from '../model/buildSke2Grid.js';
 import { loadOfficialWeights, modelToTorchLayout, officialWeightMap } from './officialWeights.js';
 import type { ParityFixture } from './parityFixture.js';

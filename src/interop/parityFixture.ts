@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Ske2GridError, describe } from '../errors.js';
+import { fail, failAs } from '../errors.js';
 import type { LayoutName } from '../layouts/registry.js';
 import type { Ske2GridConfig } from '../model/config.js';
 import type { StateDict } from './officialWeights.js';
@@ -53,14 +53,12 @@ export class ParityFixture {
     private readonly blob: ArrayBuffer,
   ) {
     if (manifest?.format !== 'ske2grid-parity-fixture/v1') {
-      throw new Ske2GridError(`fixture manifest.format: expected 'ske2grid-parity-fixture/v1', got ${describe(manifest?.format)}`);
+      fail('fixture manifest.format', `'ske2grid-parity-fixture/v1'`, manifest?.format);
     }
     this.byName = new Map(manifest.tensors.map((t) => [t.name, t]));
     for (const t of manifest.tensors) {
       if (t.offset + t.nbytes > blob.byteLength) {
-        throw new Ske2GridError(
-          `fixture tensor '${t.name}': expected bytes ${t.offset}..${t.offset + t.nbytes}, got a blob of ${blob.byteLength} bytes (truncated?)`,
-        );
+        failAs(`fixture tensor '${t.name}'`, `bytes ${t.offset}..${t.offset + t.nbytes}`, `a blob of ${blob.byteLength} bytes (truncated?)`);
       }
     }
   }
@@ -73,7 +71,7 @@ export class ParityFixture {
   /** The raw values and shape of a tensor. */
   values(name: string): { shape: number[]; data: Float32Array } {
     const e = this.byName.get(name);
-    if (!e) throw new Ske2GridError(`fixture: expected a tensor named '${name}', got none`);
+    if (!e) failAs('fixture', `a tensor named '${name}'`, 'none');
     return { shape: e.shape, data: new Float32Array(this.blob, e.offset, e.nbytes / 4) };
   }
 

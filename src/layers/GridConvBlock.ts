@@ -1,14 +1,53 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe } from '../errors.js';
-import { batchNormLastAxis, runningScaleShift, type BatchNormVariables } from '../ops/batchNorm.js';
+import { fail, failAs } from '../errors.js';
+import { batchNormLastAxis, type BatchNormVariables } from '../ops/batchNorm.js';
+import { batchNormAffine, composeAffine, foldAffineIntoKernel } from '../ops/foldBatchNorm.js';
 import { checkConvFormulation, type ConvFormulationSetting } from '../ops/convFormulation.js';
 import { paddedConv2d } from '../ops/paddedConv2d.js';
+import { foldedGridConv, type FoldedGridConvKernels, type FoldedResidual } from './foldedGridConv.js';
 import { Ske2GridLayer, isTraining, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
 
 /** Residual branch of a {@link GridConvBlock}. */
 export type ResidualMode = 'auto' | 'none' | 'identity' | 'conv';
+
+/** Sizes that fix the shapes of a {@link GridConvBlock}'s weights. */
+export interface GridConvBlockDims {
+  /** Input channels. */
+  cin: number;
+  /** Output channels (`filters`). */
+  cout: number;
+  /** Side of the grid kernel. */
+  kernelSize: number;
+  /** Taps of the temporal kernel. */
+  temporalKernelSize: number;
+}
+
+/**
+ * The weight schema of a {@link GridConvBlock}: each convolution weight's name (after the layer
+ * prefix; saved models and the official-weight map depend on them) and its shape. The residual
+ * kernel and bias exist for the `'conv'` residual only. See {@link GRID_CONV_BLOCK_BATCH_NORMS} for the batch norms.
+ */
+export const GRID_CONV_BLOCK_WEIGHTS = Object.freeze({
+  spatialKernel: { name: 'spatial_conv_kernel', shape: (d: GridConvBlockDims) => [d.kernelSize, d.kernelSize, d.cin, d.cout] },
+  spatialBias: { name: 'spatial_conv_bias', shape: (d: GridConvBlockDims) => [d.cout] },
+  temporalKernel: { name: 'temporal_conv_kernel', shape: (d: GridConvBlockDims) => [d.temporalKernelSize, 1, d.cout, d.cout] },
+  temporalBias: { name: 'temporal_conv_bias', shape: (d: GridConvBlockDims) => [d.cout] },
+  residualKernel: { name: 'residual_conv_kernel', shape: (d: GridConvBlockDims) => [d.cin, d.cout] },
+  residualBias: { name: 'residual_conv_bias', shape: (d: GridConvBlockDims) => [d.cout] },
+} as const);
+
+/**
+ * Prefixes of a {@link GridConvBlock}'s batch norms, in forward order, each `[Cout]` weights named by
+ * {@link batchNormWeightName} (`residual` for the `'conv'` residual only).
+ */
+export const GRID_CONV_BLOCK_BATCH_NORMS = Object.freeze({
+  spatial: 'spatial_bn',
+  temporalIn: 'temporal_bn_in',
+  temporalOut: 'temporal_bn_out',
+  residual: 'residual_bn',
+} as const);
 
 /** Arguments of {@link GridConvBlock}. */
 export interface GridConvBlockArgs extends LayerArgs {
@@ -75,14 +114,14 @@ export class GridConvBlock extends Ske2GridLayer {
   frozenBatchNorm: boolean;
   /** The formulation setting of the convolutions (see {@link GridConvBlockArgs.convFormulation}). */
   convFormulation: ConvFormulationSetting;
-  private resolvedResidual: 'none' | 'identity' | 'conv' = 'none';
+  private resolvedResidual: FoldedResidual = 'none';
   private w: Record<string, LayerVariable> = {};
   private bn: Record<string, BatchNormVariables> = {};
 
   constructor(args: GridConvBlockArgs) {
     super(args);
     const positive = (name: string, v: unknown) => {
-      if (!Number.isInteger(v) || (v as number) < 1) throw new Ske2GridError(`GridConvBlock ${name}: expected a positive integer, got ${describe(v)}`);
+      if (!Number.isInteger(v) || (v as number) < 1) fail(`GridConvBlock ${name}`, 'a positive integer', v);
       return v as number;
     };
     this.filters = positive('filters', args.filters);
@@ -90,14 +129,14 @@ export class GridConvBlock extends Ske2GridLayer {
     this.kernelSize = positive('kernelSize', args.kernelSize ?? 3);
     this.temporalKernelSize = positive('temporalKernelSize', args.temporalKernelSize ?? 9);
     if (this.kernelSize % 2 === 0 || this.temporalKernelSize % 2 === 0) {
-      throw new Ske2GridError(`GridConvBlock kernel sizes: expected odd numbers, got ${this.kernelSize} and ${this.temporalKernelSize}`);
+      fail('GridConvBlock kernel sizes', 'odd numbers', [this.kernelSize, this.temporalKernelSize]);
     }
     this.residual = args.residual ?? 'auto';
     if (!['auto', 'none', 'identity', 'conv'].includes(this.residual)) {
-      throw new Ske2GridError(`GridConvBlock residual: expected 'auto', 'none', 'identity' or 'conv', got ${describe(this.residual)}`);
+      fail('GridConvBlock residual', `'auto', 'none', 'identity' or 'conv'`, this.residual);
     }
     this.dropout = args.dropout ?? 0;
-    if (!(this.dropout >= 0 && this.dropout < 1)) throw new Ske2GridError(`GridConvBlock dropout: expected a rate in [0, 1), got ${describe(this.dropout)}`);
+    if (!(this.dropout >= 0 && this.dropout < 1)) fail('GridConvBlock dropout', 'a rate in [0, 1)', this.dropout);
     this.epsilon = args.epsilon ?? 1e-5;
     this.momentum = args.momentum ?? 0.1;
     this.frozenBatchNorm = args.frozenBatchNorm ?? false;
@@ -108,32 +147,37 @@ export class GridConvBlock extends Ske2GridLayer {
     const shape = singleShape(inputShape);
     const cin = shape[5];
     if (shape.length !== 6 || cin == null || shape[3] == null || shape[4] == null) {
-      throw new Ske2GridError(`${this.name} input: expected [batch, persons, frames, height, width, channels], got ${describe(shape)}`);
+      fail(`${this.name} input`, '[batch, persons, frames, height, width, channels]', shape);
     }
     const cout = this.filters;
     const k = this.kernelSize;
     const kt = this.temporalKernelSize;
     if (this.residual === 'identity' && (cin !== cout || this.stride !== 1)) {
-      throw new Ske2GridError(`${this.name} residual: 'identity' needs equal channels and stride 1, got ${cin}->${cout}, stride ${this.stride}`);
+      failAs(`${this.name} residual 'identity'`, 'equal channels and stride 1', `${cin}->${cout} channels, stride ${this.stride}`);
     }
     this.resolvedResidual = this.residual === 'auto' ? (cin === cout && this.stride === 1 ? 'identity' : 'conv') : this.residual;
+    const dims: GridConvBlockDims = { cin, cout, kernelSize: k, temporalKernelSize: kt };
+    const W = GRID_CONV_BLOCK_WEIGHTS;
+    const BN = GRID_CONV_BLOCK_BATCH_NORMS;
     let draws = 0;
-    const kaiming = (name: string, shape: number[], fanOut: number) => {
-      const v = this.addNamedWeight(name, shape, 'zeros', true);
+    const kaiming = (spec: (typeof W)[keyof typeof W], fanOut: number) => {
+      const shape = spec.shape(dims);
+      const v = this.addNamedWeight(spec.name, shape, 'zeros', true);
       this.assign(v, tf.randomNormal(shape, 0, Math.sqrt(2 / fanOut), 'float32', this.seedFor(draws++)));
       return v;
     };
-    this.w.spatialKernel = kaiming('spatial_conv_kernel', [k, k, cin, cout], cout * k * k);
-    this.w.spatialBias = this.addNamedWeight('spatial_conv_bias', [cout], 'zeros', true);
-    this.bn.spatial = this.addBatchNormWeights('spatial_bn', cout);
-    this.bn.temporalIn = this.addBatchNormWeights('temporal_bn_in', cout);
-    this.w.temporalKernel = kaiming('temporal_conv_kernel', [kt, 1, cout, cout], cout * kt);
-    this.w.temporalBias = this.addNamedWeight('temporal_conv_bias', [cout], 'zeros', true);
-    this.bn.temporalOut = this.addBatchNormWeights('temporal_bn_out', cout);
+    const zeros = (spec: (typeof W)[keyof typeof W]) => this.addNamedWeight(spec.name, spec.shape(dims), 'zeros', true);
+    this.w.spatialKernel = kaiming(W.spatialKernel, cout * k * k);
+    this.w.spatialBias = zeros(W.spatialBias);
+    this.bn.spatial = this.addBatchNormWeights(BN.spatial, cout);
+    this.bn.temporalIn = this.addBatchNormWeights(BN.temporalIn, cout);
+    this.w.temporalKernel = kaiming(W.temporalKernel, cout * kt);
+    this.w.temporalBias = zeros(W.temporalBias);
+    this.bn.temporalOut = this.addBatchNormWeights(BN.temporalOut, cout);
     if (this.resolvedResidual === 'conv') {
-      this.w.residualKernel = kaiming('residual_conv_kernel', [cin, cout], cout);
-      this.w.residualBias = this.addNamedWeight('residual_conv_bias', [cout], 'zeros', true);
-      this.bn.residual = this.addBatchNormWeights('residual_bn', cout);
+      this.w.residualKernel = kaiming(W.residualKernel, cout);
+      this.w.residualBias = zeros(W.residualBias);
+      this.bn.residual = this.addBatchNormWeights(BN.residual, cout);
     }
     this.built = true;
   }
@@ -186,52 +230,48 @@ export class GridConvBlock extends Ske2GridLayer {
   }
 
   /**
+   * The block's convolutions with every batch norm folded in (running statistics; the caller owns
+   * the tensors): spatial_bn and temporal_bn_in into the grid convolution, temporal_bn_out into the
+   * temporal one, residual_bn into the residual one, with the resolved residual. The block must be built.
+   */
+  foldedKernels(): { residual: FoldedResidual; kernels: FoldedGridConvKernels } {
+    if (!this.built) fail(`${this.name} foldedKernels`, 'a built layer (apply it to an input first)', 'an unbuilt one');
+    const kernels = tf.tidy(() => {
+      const bn = (v: BatchNormVariables) => batchNormAffine(v, this.epsilon);
+      const spatial = foldAffineIntoKernel(
+        this.w.spatialKernel.read() as tf.Tensor4D,
+        this.w.spatialBias.read(),
+        composeAffine(bn(this.bn.spatial), bn(this.bn.temporalIn)),
+      );
+      const temporal = foldAffineIntoKernel(this.w.temporalKernel.read() as tf.Tensor4D, this.w.temporalBias.read(), bn(this.bn.temporalOut));
+      const kernels: FoldedGridConvKernels = {
+        spatialKernel: spatial.kernel,
+        spatialBias: spatial.bias,
+        temporalKernel: temporal.kernel,
+        temporalBias: temporal.bias,
+      };
+      if (this.resolvedResidual === 'conv') {
+        const residual = foldAffineIntoKernel(this.residualKernel4d(), this.w.residualBias.read(), bn(this.bn.residual));
+        kernels.residualKernel = residual.kernel;
+        kernels.residualBias = residual.bias;
+      }
+      return kernels as unknown as tf.NamedTensorMap;
+    }) as unknown as FoldedGridConvKernels;
+    return { residual: this.resolvedResidual, kernels };
+  }
+
+  /**
    * Inference: every batch norm is affine with the running statistics, so it is folded into the
-   * convolution before it (kernel times scale, bias times scale plus shift): the spatial unit's two
-   * batch norms and ReLU become one fused convolution, the temporal and residual ones carry their
-   * batch norm; then the residual add and the final ReLU.
+   * convolution before it ({@link foldedKernels}); then the folded forward shared with
+   * `FoldedGridConvBlock` ({@link foldedGridConv}: 3 fused convolutions, one add, one ReLU).
    */
   private foldedCall(x: tf.Tensor): tf.Tensor {
-    const [b, m, t, h, wd, cin] = x.shape;
-    const cout = this.filters;
-    const p = (this.kernelSize - 1) / 2;
-    const pt = (this.temporalKernelSize - 1) / 2;
-    const bn1 = runningScaleShift(this.bn.spatial, this.epsilon);
-    const bn2 = runningScaleShift(this.bn.temporalIn, this.epsilon);
-    const bn3 = runningScaleShift(this.bn.temporalOut, this.epsilon);
-    // BN2(BN1(z)) = z * (s1 s2) + (t1 s2 + t2)
-    const spatialScale = tf.mul(bn1.scale, bn2.scale);
-    const spatialShift = tf.add(tf.mul(bn1.shift, bn2.scale), bn2.shift);
-    const frames = tf.reshape(x, [b * m * t, h, wd, cin]);
-    let y: tf.Tensor = this.conv(frames, tf.mul(this.w.spatialKernel.read(), spatialScale), {
-      padding: [p, p],
-      bias: tf.add(tf.mul(this.w.spatialBias.read(), spatialScale), spatialShift),
-      activation: 'relu',
-    });
-    y = tf.reshape(y, [b * m, t, h * wd, cout]);
-    const residual = this.resolvedResidual;
-    y = this.conv(y, tf.mul(this.w.temporalKernel.read(), bn3.scale), {
-      strides: [this.stride, 1],
-      padding: [pt, 0],
-      bias: tf.add(tf.mul(this.w.temporalBias.read(), bn3.scale), bn3.shift),
-      activation: residual === 'none' ? 'relu' : 'linear',
-    });
-    const tOut = y.shape[1] as number;
-    const seq = tf.reshape(x, [b * m, t, h * wd, cin]);
-    if (residual === 'identity') y = tf.relu(tf.add(y, seq));
-    if (residual === 'conv') {
-      const bn4 = runningScaleShift(this.bn.residual, this.epsilon);
-      const z = this.conv(seq, tf.mul(this.residualKernel4d(), bn4.scale), {
-        strides: [this.stride, 1],
-        bias: tf.add(tf.mul(this.w.residualBias.read(), bn4.scale), bn4.shift),
-      });
-      y = tf.relu(tf.add(y, z));
-    }
-    return tf.reshape(y, [b, m, tOut, h, wd, cout]);
+    const { residual, kernels } = this.foldedKernels();
+    return foldedGridConv(x, kernels, { stride: this.stride, residual, formulation: this.convFormulation });
   }
 
   /** The `[cin, cout]` residual kernel as a 1x1 convolution filter `[1, 1, cin, cout]`. */
-  private residualKernel4d(): tf.Tensor {
+  private residualKernel4d(): tf.Tensor4D {
     const [cin, cout] = this.w.residualKernel.shape as number[];
     return tf.reshape(this.w.residualKernel.read(), [1, 1, cin, cout]);
   }

@@ -1,10 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe } from '../errors.js';
+import { fail } from '../errors.js';
 import { greedyAssignment, gumbelNoise, isPermutation } from '../ops/greedyAssignment.js';
 import { jointOuterProductSum, mixJoints } from '../ops/jointMixing.js';
 import { Ske2GridLayer, isTraining, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
+
+/**
+ * The weight schema of a {@link GridIndexTransform} with n nodes: the learnable `scores` `[n, n]` and
+ * the non-trainable `permutation` `[n]` (grid cell r takes node `permutation[r]`).
+ */
+export const GRID_INDEX_TRANSFORM_WEIGHTS = Object.freeze({
+  scores: { name: 'scores', shape: (d: { nodes: number }) => [d.nodes, d.nodes] },
+  permutation: { name: 'permutation', shape: (d: { nodes: number }) => [d.nodes] },
+} as const);
 
 /** Arguments of {@link GridIndexTransform}. */
 export interface GridIndexTransformArgs extends LayerArgs {
@@ -57,7 +66,7 @@ export class GridIndexTransform extends Ske2GridLayer {
   constructor(args: GridIndexTransformArgs) {
     super(args);
     if (!Number.isInteger(args.nodes) || args.nodes < 1) {
-      throw new Ske2GridError(`GridIndexTransform nodes: expected a positive integer, got ${describe(args.nodes)}`);
+      fail('GridIndexTransform nodes', 'a positive integer', args.nodes);
     }
     this.nodes = args.nodes;
     this.gumbelNoise = args.gumbelNoise ?? false;
@@ -66,12 +75,13 @@ export class GridIndexTransform extends Ske2GridLayer {
   override build(inputShape: Shape | Shape[]): void {
     const shape = singleShape(inputShape);
     if (shape.length !== 5 || shape[3] !== this.nodes) {
-      throw new Ske2GridError(`${this.name} input: expected [batch, persons, frames, ${this.nodes}, channels], got ${describe(shape)}`);
+      fail(`${this.name} input`, `[batch, persons, frames, ${this.nodes}, channels]`, shape);
     }
     const n = this.nodes;
-    this.scores = this.addNamedWeight('scores', [n, n], 'zeros', true);
+    const { scores, permutation } = GRID_INDEX_TRANSFORM_WEIGHTS;
+    this.scores = this.addNamedWeight(scores.name, scores.shape({ nodes: n }), 'zeros', true);
     this.assign(this.scores, tf.randomUniform([n, n], 0, 1, 'float32', this.seedFor(0)));
-    this.permutation = this.addNamedWeight('permutation', [n], 'zeros', false);
+    this.permutation = this.addNamedWeight(permutation.name, permutation.shape({ nodes: n }), 'zeros', false);
     this.built = true;
     this.updatePermutation();
   }
@@ -103,7 +113,7 @@ export class GridIndexTransform extends Ske2GridLayer {
   /** Sets the permutation directly (checked to be a bijection of 0..n-1). */
   setPermutation(p: readonly number[]): void {
     if (!isPermutation(p, this.nodes)) {
-      throw new Ske2GridError(`${this.name} permutation: expected a permutation of 0..${this.nodes - 1}, got ${describe(p)}`);
+      fail(`${this.name} permutation`, `a permutation of 0..${this.nodes - 1}`, p);
     }
     this.writePermutation(p);
   }

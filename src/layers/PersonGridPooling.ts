@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
-import { Ske2GridError, describe } from '../errors.js';
+import { fail } from '../errors.js';
 import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
 
 /**
@@ -25,7 +25,7 @@ export class PersonGridPooling extends Ske2GridLayer {
   override build(inputShape: Shape | Shape[]): void {
     const shape = singleShape(inputShape);
     if (shape.length !== 6) {
-      throw new Ske2GridError(`${this.name} input: expected [batch, persons, frames, height, width, channels], got ${describe(shape)}`);
+      fail(`${this.name} input`, '[batch, persons, frames, height, width, channels]', shape);
     }
     this.built = true;
   }

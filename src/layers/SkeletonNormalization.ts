@@ -1,8 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
-import { Ske2GridError, describe } from '../errors.js';
+import { fail } from '../errors.js';
 import { batchNormLastAxis, type BatchNormVariables } from '../ops/batchNorm.js';
+import { batchNormAffine, type ChannelAffine } from '../ops/foldBatchNorm.js';
 import { Ske2GridLayer, isTraining, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
+
+/** Prefix of the {@link SkeletonNormalization}'s batch norm weights ({@link batchNormWeightName}), each `[V*C]`: `'bn'`. */
+export const SKELETON_NORMALIZATION_BATCH_NORM = 'bn';
 
 /** Arguments of {@link SkeletonNormalization}. */
 export interface SkeletonNormalizationArgs extends LayerArgs {
@@ -46,7 +50,7 @@ export class SkeletonNormalization extends Ske2GridLayer {
     const shape = singleShape(inputShape);
     checkSkeletonShape(this.name, shape);
     const channels = (shape[3] as number) * (shape[4] as number);
-    this.bn = this.addBatchNormWeights('bn', channels);
+    this.bn = this.addBatchNormWeights(SKELETON_NORMALIZATION_BATCH_NORM, channels);
     this.built = true;
   }
 
@@ -64,6 +68,12 @@ export class SkeletonNormalization extends Ske2GridLayer {
     });
   }
 
+  /** The inference-mode normalisation as a per-channel affine map, `scale` and `shift` `[V*C]` (index `v*C + c`; the caller owns them). */
+  inferenceAffine(): ChannelAffine {
+    if (!this.bn) fail(`${this.name} inferenceAffine`, 'a built layer (apply it to an input first)', 'an unbuilt one');
+    return batchNormAffine(this.bn, this.epsilon);
+  }
+
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     return singleShape(inputShape);
   }
@@ -77,6 +87,6 @@ serialization.registerClass(SkeletonNormalization);
 /** Checks a `[B, M, T, V, C]` shape with known V and C. */
 function checkSkeletonShape(layer: string, shape: Shape): void {
   if (shape.length !== 5 || shape[3] == null || shape[4] == null) {
-    throw new Ske2GridError(`${layer} input: expected shape [batch, persons, frames, joints, channels] with known joints and channels, got ${describe(shape)}`);
+    fail(`${layer} input`, 'shape [batch, persons, frames, joints, channels] with known joints and channels', shape);
   }
 }

@@ -1,9 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe } from '../errors.js';
+import { fail, failAs } from '../errors.js';
 import { mixJoints } from '../ops/jointMixing.js';
 import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
+
+/** The weight schema of an {@link UpsamplingTransform}: the learnable matrix `matrix` `[R, J]` (out nodes x input joints). */
+export const UPSAMPLING_TRANSFORM_WEIGHTS = Object.freeze({
+  matrix: { name: 'matrix', shape: (d: { outNodes: number; joints: number }) => [d.outNodes, d.joints] },
+} as const);
 
 /** Arguments of {@link UpsamplingTransform}. */
 export interface UpsamplingTransformArgs extends LayerArgs {
@@ -43,7 +48,7 @@ export class UpsamplingTransform extends Ske2GridLayer {
   constructor(args: UpsamplingTransformArgs) {
     super(args);
     if (!Number.isInteger(args.outNodes) || args.outNodes < 1) {
-      throw new Ske2GridError(`UpsamplingTransform outNodes: expected a positive integer, got ${describe(args.outNodes)}`);
+      fail('UpsamplingTransform outNodes', 'a positive integer', args.outNodes);
     }
     this.outNodes = args.outNodes;
     this.prior = args.prior ?? null;
@@ -53,15 +58,16 @@ export class UpsamplingTransform extends Ske2GridLayer {
     const shape = singleShape(inputShape);
     const joints = shape[3];
     if (shape.length !== 5 || joints == null) {
-      throw new Ske2GridError(`${this.name} input: expected [batch, persons, frames, joints, channels], got ${describe(shape)}`);
+      fail(`${this.name} input`, '[batch, persons, frames, joints, channels]', shape);
     }
     if (this.outNodes < joints) {
-      throw new Ske2GridError(`${this.name} outNodes: expected >= the ${joints} input nodes, got ${this.outNodes}`);
+      fail(`${this.name} outNodes`, `>= the ${joints} input nodes`, this.outNodes);
     }
     if (this.prior && (this.prior.length !== joints || this.prior.some((row) => row.length !== joints))) {
-      throw new Ske2GridError(`${this.name} prior: expected a ${joints}x${joints} matrix, got ${this.prior.length} rows`);
+      failAs(`${this.name} prior`, `a ${joints}x${joints} matrix`, `${this.prior.length} rows`);
     }
-    this.matrix = this.addNamedWeight('matrix', [this.outNodes, joints], 'zeros', true);
+    const { matrix } = UPSAMPLING_TRANSFORM_WEIGHTS;
+    this.matrix = this.addNamedWeight(matrix.name, matrix.shape({ outNodes: this.outNodes, joints }), 'zeros', true);
     this.assign(this.matrix, upsamplingInit(this.outNodes, joints, this.seedFor(0)));
     this.built = true;
   }

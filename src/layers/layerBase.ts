@@ -4,7 +4,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 import type { BatchNormVariables } from '../ops/batchNorm.js';
-import { Ske2GridError } from '../errors.js';
+import { fail } from '../errors.js';
+import { deriveSeed } from '../ops/seeds.js';
 
 export type { LayerArgs, Kwargs };
 
@@ -22,14 +23,14 @@ export abstract class Ske2GridLayer extends tfl.layers.Layer {
   constructor(args: LayerArgs & { seed?: number }) {
     super(args);
     if (args.seed !== undefined && !Number.isInteger(args.seed)) {
-      throw new Ske2GridError(`${this.constructor.name} seed: expected an integer, got ${String(args.seed)}`);
+      fail(`${this.constructor.name} seed`, 'an integer', args.seed);
     }
     this.seed = args.seed;
   }
 
-  /** The seed for the k-th random weight of this layer (undefined when unseeded). */
+  /** The seed for the k-th random weight of this layer ({@link deriveSeed} at level `'layer'`; undefined when unseeded). */
   protected seedFor(k: number): number | undefined {
-    return this.seed === undefined ? undefined : this.seed * 16 + k;
+    return deriveSeed(this.seed, 'layer', k);
   }
 
   /** Adds `seed` to a layer config when set. */
@@ -42,13 +43,15 @@ export abstract class Ske2GridLayer extends tfl.layers.Layer {
     return this.addWeight(name, shape, 'float32', initializer, undefined, trainable);
   }
 
-  /** Adds `<prefix>_gamma|beta|moving_mean|moving_variance`, each `[channels]` (init 1, 0, 0, 1). */
+  /** Adds the batch norm weights {@link batchNormWeightName}`(prefix, ...)`, each `[channels]` (init 1, 0, 0, 1). */
   protected addBatchNormWeights(prefix: string, channels: number): BatchNormVariables {
+    const add = (key: keyof BatchNormVariables, init: 'zeros' | 'ones', trainable: boolean) =>
+      this.addNamedWeight(batchNormWeightName(prefix, key), [channels], init, trainable);
     return {
-      gamma: this.addNamedWeight(`${prefix}_gamma`, [channels], 'ones', true),
-      beta: this.addNamedWeight(`${prefix}_beta`, [channels], 'zeros', true),
-      movingMean: this.addNamedWeight(`${prefix}_moving_mean`, [channels], 'zeros', false),
-      movingVariance: this.addNamedWeight(`${prefix}_moving_variance`, [channels], 'ones', false),
+      gamma: add('gamma', 'ones', true),
+      beta: add('beta', 'zeros', true),
+      movingMean: add('movingMean', 'zeros', false),
+      movingVariance: add('movingVariance', 'ones', false),
     };
   }
 
@@ -62,7 +65,7 @@ export abstract class Ske2GridLayer extends tfl.layers.Layer {
   variable(name: string): tfl.LayerVariable {
     // Weights get the layer prefix when the layer is built by `apply`, not by a direct `build`.
     const found = this.weights.find((w) => w.originalName === `${this.name}/${name}` || w.originalName === name);
-    if (!found) throw new Ske2GridError(`${this.name}: no weight named ${name}`);
+    if (!found) fail(`${this.name} weight`, `one of ${this.weightNames().join(', ')}`, name);
     return found;
   }
 
@@ -71,6 +74,19 @@ export abstract class Ske2GridLayer extends tfl.layers.Layer {
     const prefix = `${this.name}/`;
     return this.weights.map((w) => (w.originalName.startsWith(prefix) ? w.originalName.slice(prefix.length) : w.originalName));
   }
+}
+
+/** Suffix of each batch norm weight name: `gamma`, `beta`, `moving_mean`, `moving_variance`. */
+export const BATCH_NORM_WEIGHT_SUFFIXES: Readonly<Record<keyof BatchNormVariables, string>> = Object.freeze({
+  gamma: 'gamma',
+  beta: 'beta',
+  movingMean: 'moving_mean',
+  movingVariance: 'moving_variance',
+});
+
+/** Name of one weight of the batch norm `prefix`: `<prefix>_gamma|beta|moving_mean|moving_variance`. */
+export function batchNormWeightName(prefix: string, key: keyof BatchNormVariables): string {
+  return `${prefix}_${BATCH_NORM_WEIGHT_SUFFIXES[key]}`;
 }
 
 /** The single tensor of a layer input. */

@@ -1,4 +1,4 @@
-import { Ske2GridError, fail, requireInt } from '../errors.js';
+import { fail, failWith, requireInt } from '../errors.js';
 
 /**
  * A skeleton layout as plain data: joint names and the edge list that builds the
@@ -41,7 +41,7 @@ export function defineLayout(layout: SkeletonLayout): SkeletonLayout {
   const seen = new Set<string>();
   layout.joints.forEach((j, i) => {
     if (typeof j !== 'string' || j.length === 0) fail(`layout.joints[${i}]`, 'a non-empty string', j);
-    if (seen.has(j)) throw new Ske2GridError(`layout.joints: joint name ${JSON.stringify(j)} appears twice`);
+    if (seen.has(j)) failWith('layout.joints', `joint name ${JSON.stringify(j)} appears twice`);
     seen.add(j);
   });
   const v = layout.joints.length;

@@ -1,11 +1,12 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Ske2GridError } from '../errors.js';
+import { fail, failAs } from '../errors.js';
 import { adjacencyPrior } from '../layouts/skeletonLayout.js';
 import { GridConvBlock } from '../layers/GridConvBlock.js';
 import { GridIndexTransform } from '../layers/GridIndexTransform.js';
 import { PersonGridPooling } from '../layers/PersonGridPooling.js';
 import { SkeletonNormalization } from '../layers/SkeletonNormalization.js';
 import { UpsamplingTransform } from '../layers/UpsamplingTransform.js';
+import { deriveSeed } from '../ops/seeds.js';
 import { guardSkeletonInputs } from './checkSkeletonInput.js';
 import { resolveConfig, toPlainConfig, type ResolvedSke2GridConfig, type Ske2GridConfig } from './config.js';
 
@@ -44,6 +45,41 @@ export const layerNames = {
 } as const;
 
 /**
+ * The weight schema of the classifier (a tfjs `Dense` layer, linear, with bias): `kernel`
+ * `[features, classes]` and `bias` `[classes]`.
+ */
+export const CLASSIFIER_WEIGHTS = Object.freeze({
+  kernel: { name: 'kernel', shape: (d: { features: number; classes: number }) => [d.features, d.classes] },
+  bias: { name: 'bias', shape: (d: { classes: number }) => [d.classes] },
+} as const);
+
+/** The classifier weight of `layer` named by {@link CLASSIFIER_WEIGHTS}; throws a {@link Ske2GridError} when it has none. */
+export function classifierWeight(layer: tfl.layers.Layer, which: keyof typeof CLASSIFIER_WEIGHTS): tfl.LayerVariable {
+  const name = CLASSIFIER_WEIGHTS[which].name;
+  const found = layer.weights.find((w) => w.originalName === `${layer.name}/${name}` || w.originalName === name);
+  if (!found)
+    fail(
+      `model layer '${layer.name}'`,
+      `a weight named '${name}'`,
+      layer.weights.map((w) => w.originalName),
+    );
+  return found;
+}
+
+/**
+ * Slot of each random draw of a Ske2Grid model under its seed ({@link deriveSeed} at level `'model'`):
+ * UPT stage s `2s`, GIT stage s `2s + 1`, block i `100 + i`, the classifier 200, and the new GIT
+ * stage's scores of `growSke2Grid` with `keepArrangement` 999. Fixed, so seeded models keep their weights.
+ */
+export const modelSeedSlots = {
+  upt: (stage: number) => 2 * stage,
+  git: (stage: number) => 2 * stage + 1,
+  block: (index: number) => 100 + index,
+  classifier: 200,
+  grownArrangement: 999,
+} as const;
+
+/**
  * Builds a Ske2Grid model as a `tf.LayersModel`. Input `[batch, persons, frames, joints, channels]`,
  * output logits `[batch, numClasses]`. Defaults give the official 5x5 NTU-60 (COCO-17) model
  * (4,384,764 trainable parameters). `predict`, `fit` and `evaluate` check the input shape first
@@ -63,7 +99,7 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
   const joints = c.layout.joints.length;
   // Each layer's seed is derived from the model seed and the layer's place, so a grown model
   // draws its new stage exactly as a model built with that stage from the start.
-  const seed = (k: number) => (c.seed === null ? undefined : c.seed * 1009 + k);
+  const seed = (slot: number) => deriveSeed(c.seed, 'model', slot);
   const input = tfl.input({ shape: [c.persons, c.frames, joints, c.inChannels], name: layerNames.input });
 
   let x = new SkeletonNormalization({
@@ -74,8 +110,12 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
 
   const prior = c.prior === 'none' ? null : adjacencyPrior(c.layout, c.prior);
   c.stageOutputs.forEach((nodes, s) => {
-    x = new UpsamplingTransform({ name: layerNames.upt(s), outNodes: nodes, prior: s === 0 ? prior : null, seed: seed(2 * s) }).apply(x) as tfl.SymbolicTensor;
-    x = new GridIndexTransform({ name: layerNames.git(s), nodes, gumbelNoise: c.gumbelNoise, seed: seed(2 * s + 1) }).apply(x) as tfl.SymbolicTensor;
+    x = new UpsamplingTransform({ name: layerNames.upt(s), outNodes: nodes, prior: s === 0 ? prior : null, seed: seed(modelSeedSlots.upt(s)) }).apply(
+      x,
+    ) as tfl.SymbolicTensor;
+    x = new GridIndexTransform({ name: layerNames.git(s), nodes, gumbelNoise: c.gumbelNoise, seed: seed(modelSeedSlots.git(s)) }).apply(
+      x,
+    ) as tfl.SymbolicTensor;
   });
   const [h, w] = c.gridShape;
   x = tfl.layers.reshape({ name: layerNames.toGrid, targetShape: [c.persons, c.frames ?? -1, h, w, c.inChannels] }).apply(x) as tfl.SymbolicTensor;
@@ -89,7 +129,7 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
       dropout: c.dropout,
       epsilon: c.batchNormEpsilon,
       momentum: c.batchNormMomentum,
-      seed: seed(100 + i),
+      seed: seed(modelSeedSlots.block(i)),
       convFormulation: c.convFormulation,
     }).apply(x) as tfl.SymbolicTensor;
   });
@@ -98,7 +138,7 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
     .dense({
       name: layerNames.classifier,
       units: c.numClasses,
-      kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: seed(200) }),
+      kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: seed(modelSeedSlots.classifier) }),
       biasInitializer: 'zeros',
     })
     .apply(x) as tfl.SymbolicTensor;
@@ -122,7 +162,6 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
 export function getModelConfig(model: tfl.LayersModel): ResolvedSke2GridConfig {
   const meta = model.getUserDefinedMetadata() as Record<string, unknown> | undefined;
   const stored = meta?.[CONFIG_METADATA_KEY] as Ske2GridConfig | undefined;
-  if (!stored)
-    throw new Ske2GridError(`model: expected a model built by buildSke2Grid (with '${CONFIG_METADATA_KEY}' metadata), got '${model.name}' without it`);
+  if (!stored) failAs('model', `a model built by buildSke2Grid (with '${CONFIG_METADATA_KEY}' metadata)`, `'${model.name}' without it`);
   return resolveConfig(stored);
 }

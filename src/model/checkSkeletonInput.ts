@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe } from '../errors.js';
+import { describe, failAs } from '../errors.js';
 import { getModelConfig } from './buildSke2Grid.js';
 
 /** Options of {@link checkSkeletonInput}. */
@@ -30,9 +30,7 @@ export function checkSkeletonInput(model: LayersModel, x: tf.Tensor, arg = 'x', 
   const expected = `[batch, ${c.persons} persons, ${c.frames ?? 'any'} frames, ${v} joints (layout '${c.layout.name}'), ${c.inChannels} channels]`;
   const s = x?.shape;
   if (!s || s.length !== 5 || s[1] !== c.persons || (c.frames !== null && s[2] !== c.frames) || s[3] !== v || s[4] !== c.inChannels || s[0] < 1 || s[2] < 1) {
-    throw new Ske2GridError(
-      `${arg}: expected ${expected}, got ${x instanceof tf.Tensor ? describe(s) : `${describe(x === null ? null : typeof x)} (not a tensor)`}`,
-    );
+    failAs(arg, expected, x instanceof tf.Tensor ? describe(s) : `${describe(x === null ? null : typeof x)} (not a tensor)`);
   }
   if (options.finite === false) return;
   const firstBad = tf.tidy(() => {
@@ -47,7 +45,7 @@ export function checkSkeletonInput(model: LayersModel, x: tf.Tensor, arg = 'x', 
       index.unshift(rest % s[i]);
       rest = Math.floor(rest / s[i]);
     }
-    throw new Ske2GridError(`${arg}: expected finite values, got ${value} at [${index.join(', ')}] (batch, person, frame, joint, channel)`);
+    failAs(arg, 'finite values', `${value} at [${index.join(', ')}] (batch, person, frame, joint, channel)`);
   }
 }
 
@@ -71,7 +69,7 @@ export function checkOneHotLabels(model: LayersModel, y: tf.Tensor, arg = 'y', r
   const s = y?.shape;
   if (!(y instanceof tf.Tensor) || s.length !== 2 || s[1] !== k || (rows !== undefined && s[0] !== rows)) {
     const got = y instanceof tf.Tensor ? describe(s) : `${describe(y === null ? null : typeof y)} (not a tensor)`;
-    throw new Ske2GridError(`${arg}: expected one-hot labels [${rows ?? 'N'}, ${k} classes], got ${got}`);
+    failAs(arg, `one-hot labels [${rows ?? 'N'}, ${k} classes]`, got);
   }
   const [badValue, badRow, rowSum] = tf.tidy(() => {
     const ok = tf.logicalAnd(tf.isFinite(y), tf.logicalAnd(tf.greaterEqual(y, 0), tf.lessEqual(y, 1)));
@@ -87,7 +85,7 @@ export function checkOneHotLabels(model: LayersModel, y: tf.Tensor, arg = 'y', r
   const what = badValue
     ? `row ${badRow} holding a value outside [0, 1] or not finite`
     : `row ${badRow} summing to ${rowSum}${rowSum === 0 ? ` (tf.oneHot gives an all-zero row for a label outside [0, ${k}))` : ''}`;
-  throw new Ske2GridError(`${arg}: expected one-hot rows of ${k} classes (values in [0, 1], each row summing to 1), got ${what}`);
+  failAs(arg, `one-hot rows of ${k} classes (values in [0, 1], each row summing to 1)`, what);
 }
 
 /**

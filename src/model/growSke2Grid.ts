@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe } from '../errors.js';
-import { GridIndexTransform } from '../layers/GridIndexTransform.js';
-import { buildSke2Grid, getModelConfig, layerNames } from './buildSke2Grid.js';
+import { describe, fail, failAs } from '../errors.js';
+import { GRID_INDEX_TRANSFORM_WEIGHTS, GridIndexTransform } from '../layers/GridIndexTransform.js';
+import { deriveSeed } from '../ops/seeds.js';
+import { buildSke2Grid, getModelConfig, layerNames, modelSeedSlots } from './buildSke2Grid.js';
 import { toPlainConfig } from './config.js';
 
 /** Options of {@link growSke2Grid}. */
@@ -40,7 +41,7 @@ export function growSke2Grid(model: LayersModel, options: GrowOptions = {}): Lay
   const [h, w] = c.gridShape;
   const next = options.gridShape ?? [h + 1, w + 1];
   if (!Array.isArray(next) || next.length !== 2 || next[0] !== next[1] || !(next[0] > h)) {
-    throw new Ske2GridError(`growSke2Grid options.gridShape: expected a square grid larger than ${h}x${w}, got ${describe(next)}`);
+    fail('growSke2Grid options.gridShape', `a square grid larger than ${h}x${w}`, next);
   }
   const grown = buildSke2Grid({ ...toPlainConfig(c), gridShape: [next[0], next[1]], stages: [...c.stages, h * w] });
   copySharedWeights(model, grown);
@@ -52,8 +53,8 @@ export function growSke2Grid(model: LayersModel, options: GrowOptions = {}): Lay
     tf.tidy(() => {
       const n = git.nodes;
       const target = tf.oneHot(tf.tensor1d(placement, 'int32'), n);
-      const seed = c.seed === null ? undefined : c.seed * 1009 + 999;
-      git.variable('scores').write(tf.add(tf.mul(tf.randomUniform([n, n], 0, 1, 'float32', seed), 0.1), target));
+      const seed = deriveSeed(c.seed, 'model', modelSeedSlots.grownArrangement);
+      git.variable(GRID_INDEX_TRANSFORM_WEIGHTS.scores.name).write(tf.add(tf.mul(tf.randomUniform([n, n], 0, 1, 'float32', seed), 0.1), target));
     });
     git.updatePermutation();
   }
@@ -95,12 +96,12 @@ function copySharedWeights(from: LayersModel, to: LayersModel): void {
   for (const layer of from.layers) {
     if (layer.weights.length === 0) continue;
     const target = to.layers.find((l) => l.name === layer.name);
-    if (!target) throw new Ske2GridError(`growSke2Grid: expected layer '${layer.name}' in the grown model, got none`);
+    if (!target) failAs('growSke2Grid', `layer '${layer.name}' in the grown model`, 'none');
     const values = layer.getWeights();
     const shapes = target.getWeights().map((t) => t.shape);
     values.forEach((v, i) => {
       if (shapes[i] == null || shapes[i].join() !== v.shape.join()) {
-        throw new Ske2GridError(`growSke2Grid: weight ${i} of '${layer.name}': expected shape ${describe(shapes[i])}, got ${describe(v.shape)}`);
+        fail(`growSke2Grid: weight ${i} of '${layer.name}'`, `shape ${describe(shapes[i])}`, v.shape);
       }
     });
     target.setWeights(values);

@@ -3,7 +3,7 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe } from '../errors.js';
+import { Ske2GridError, describe, fail } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { CONFIG_METADATA_KEY } from '../model/buildSke2Grid.js';
 import { guardSkeletonInputs } from '../model/checkSkeletonInput.js';
@@ -83,7 +83,7 @@ export interface CheckpointJSON extends tf.io.ModelJSON {
  */
 export function fileSystem(dir: string): tf.io.IOHandler {
   if (typeof dir !== 'string' || dir.length === 0) {
-    throw new Ske2GridError(`fileSystem dir: expected a non-empty directory path, got ${describe(dir)}`);
+    fail('fileSystem dir', 'a non-empty directory path', dir);
   }
   return {
     save: (artifacts: tf.io.ModelArtifacts) => saveArtifacts(dir, artifacts),
@@ -319,7 +319,7 @@ function processAlive(pid: number): boolean {
 function checkModelJSON(value: unknown, dir: string): CheckpointJSON {
   const where = `${MODEL_JSON} in ${describe(dir)}`;
   const bad = (field: string, expected: string, got: unknown): never => {
-    throw new Ske2GridError(`${where}: ${field}: expected ${expected}, got ${describe(got)}`);
+    fail(`${where}: ${field}`, expected, got);
   };
   if (!isObject(value)) return bad('content', 'a JSON object', Array.isArray(value) ? 'an array' : value);
   if (!isObject(value.modelTopology)) return bad('modelTopology', 'an object', value.modelTopology ?? 'nothing');
@@ -358,13 +358,13 @@ const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, com
 function specByteLength(spec: unknown, i: number, dir: string): number {
   const where = `${MODEL_JSON} in ${describe(dir)}: weight spec ${i}`;
   if (!isObject(spec) || typeof spec.name !== 'string' || !Array.isArray(spec.shape) || !spec.shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new Ske2GridError(`${where}: expected { name, shape: non-negative integers, dtype }, got ${describe(spec)}`);
+    fail(where, '{ name, shape: non-negative integers, dtype }', spec);
   }
   const quantized = isObject(spec.quantization) ? spec.quantization.dtype : undefined;
   const dtype = (quantized ?? spec.dtype) as string;
   const bytes = DTYPE_BYTES[dtype];
   if (bytes === undefined) {
-    throw new Ske2GridError(`${where} (${spec.name}): expected a numeric dtype (${Object.keys(DTYPE_BYTES).join(', ')}), got ${describe(dtype)}`);
+    fail(`${where} (${spec.name})`, `a numeric dtype (${Object.keys(DTYPE_BYTES).join(', ')})`, dtype);
   }
   return (spec.shape as number[]).reduce((a, d) => a * d, 1) * bytes;
 }

@@ -1,4 +1,4 @@
-import { Ske2GridError, describe } from '../errors.js';
+import { fail } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { readRegularFile } from './regularFile.js';
 import { readPysklAnnotations, type PysklAnnotations, type PysklAnnotationsOptions } from '../data/readers/pysklAnnotations.js';
@@ -15,7 +15,7 @@ import { readPysklAnnotations, type PysklAnnotations, type PysklAnnotationsOptio
  * ```
  */
 export async function readPysklFile(path: string, options: PysklAnnotationsOptions = {}): Promise<PysklAnnotations> {
-  if (typeof path !== 'string' || path.length === 0) throw new Ske2GridError(`readPysklFile path: expected a file path, got ${describe(path)}`);
+  if (typeof path !== 'string' || path.length === 0) fail('readPysklFile path', 'a file path', path);
   const data = await readRegularFile(path, 'readPysklFile path', { maxBytes: LIMITS.maxPickleBytes, limitName: 'LIMITS.maxPickleBytes' });
   return readPysklAnnotations(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), options);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import { columnMeans } from './columnSums.js';
+import { batchNormAffine } from './foldBatchNorm.js';
 
 /** The four variables of one batch normalisation over the last axis. */
 export interface BatchNormVariables {
@@ -27,7 +28,7 @@ export function batchNormLastAxis(x: tf.Tensor, v: BatchNormVariables, opts: Bat
   return tf.tidy(() => {
     if (!opts.training) {
       // x * s + (beta - mean * s) with s = gamma / sqrt(var + eps): exact gradients on every backend.
-      const { scale, shift } = runningScaleShift(v, opts.epsilon);
+      const { scale, shift } = batchNormAffine(v, opts.epsilon);
       return tf.add(tf.mul(x, scale), shift);
     }
     const { y, mean, variance } = batchStatisticsNorm(x, v.gamma.read(), v.beta.read(), opts.epsilon);
@@ -37,19 +38,6 @@ export function batchNormLastAxis(x: tf.Tensor, v: BatchNormVariables, opts: Bat
     updateMoving(v.movingVariance, unbiased, opts.momentum);
     tf.dispose([mean, variance]);
     return y;
-  });
-}
-
-/**
- * The running-statistics batch norm as an affine map `y = x * scale + shift`, both `[C]`:
- * `scale = gamma / sqrt(movingVariance + epsilon)`, `shift = beta - movingMean * scale`
- * (differentiable in gamma and beta; used to fold batch norms into convolutions).
- */
-export function runningScaleShift(v: BatchNormVariables, epsilon: number): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
-  return tf.tidy(() => {
-    const scale = tf.mul(v.gamma.read(), tf.rsqrt(tf.add(v.movingVariance.read(), epsilon))) as tf.Tensor1D;
-    const shift = tf.sub(v.beta.read(), tf.mul(v.movingMean.read(), scale)) as tf.Tensor1D;
-    return { scale, shift };
   });
 }
 

@@ -53,7 +53,11 @@ export const DEFAULT_CONV_FORMULATIONS: Readonly<Record<string, ConvFormulation>
   tensorflow: 'conv2d',
 });
 
-/** Checks a formulation setting (`'auto'`, `'conv2d'` or `'matmul'`) and returns it; `undefined` gives `'auto'`. */
+/**
+ * Checks a formulation setting (`'auto'`, `'conv2d'` or `'matmul'`) and returns it; `undefined` gives `'auto'`.
+ * The one validation rule of the setting: each entry point (the model config, a layer's args,
+ * `paddedConv2d`'s options) checks its own argument with it once.
+ */
 export function checkConvFormulation(arg: string, value: unknown): ConvFormulationSetting {
   if (value === undefined) return 'auto';
   if (value !== 'auto' && !CONV_FORMULATIONS.includes(value as ConvFormulation)) {
@@ -73,7 +77,10 @@ export function checkConvFormulation(arg: string, value: unknown): ConvFormulati
  * ```
  */
 export function resolveConvFormulation(setting: ConvFormulationSetting = 'auto', backend: string = tf.getBackend()): ConvFormulation {
-  const checked = checkConvFormulation('convFormulation', setting);
-  if (checked !== 'auto') return checked;
-  return DEFAULT_CONV_FORMULATIONS[backend] ?? 'conv2d';
+  return formulationFor(checkConvFormulation('convFormulation', setting), backend);
+}
+
+/** The concrete formulation of an already checked setting (no validation: callers check their own argument once). */
+export function formulationFor(setting: ConvFormulationSetting, backend: string = tf.getBackend()): ConvFormulation {
+  return setting === 'auto' ? (DEFAULT_CONV_FORMULATIONS[backend] ?? 'conv2d') : setting;
 }

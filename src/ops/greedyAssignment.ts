@@ -1,4 +1,4 @@
-import { Ske2GridError } from '../errors.js';
+import { failAs } from '../errors.js';
 
 /**
  * The reference's greedy bijective assignment of a square score matrix (row-major
@@ -82,7 +82,7 @@ function flatten(scores: ArrayLike<number> | readonly (readonly number[])[], n: 
   if (scores.length === n * n && typeof scores[0] === 'number') return scores as ArrayLike<number>;
   const rows = scores as readonly (readonly number[])[];
   if (rows.length !== n || rows.some((row) => !Array.isArray(row) || row.length !== n)) {
-    throw new Ske2GridError(`greedyAssignment: expected an ${n}x${n} score matrix`);
+    failAs('greedyAssignment scores', `an ${n}x${n} score matrix`, `${rows.length} rows`);
   }
   return rows.flat();
 }

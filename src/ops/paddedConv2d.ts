@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fail } from '../errors.js';
 import { convGeometry } from './convGeometry.js';
-import { checkConvFormulation, resolveConvFormulation, type ConvFormulationSetting } from './convFormulation.js';
+import { checkConvFormulation, formulationFor, type ConvFormulationSetting } from './convFormulation.js';
 import { directConvolution, type ConvActivation } from './directConvolution.js';
 import { im2colConvolution } from './im2colConvolution.js';
 
@@ -63,7 +63,7 @@ export function paddedConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: Padde
   }
   const activation = options.activation ?? 'linear';
   if (activation !== 'linear' && activation !== 'relu') fail('paddedConv2d activation', "'linear' or 'relu'", activation);
-  const formulation = resolveConvFormulation(checkConvFormulation('paddedConv2d formulation', options.formulation));
+  const formulation = formulationFor(checkConvFormulation('paddedConv2d formulation', options.formulation));
 
   const g = convGeometry(x.shape, filter.shape, strides, padding);
   return formulation === 'matmul' ? im2colConvolution(x, filter, bias, g, activation) : directConvolution(x, filter, bias, g, activation);

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Ske2GridError } from '../errors.js';
+import { fail } from '../errors.js';
 
 /**
  * The reference learning rate at iteration `step` (0-based) of `totalSteps`:
@@ -15,7 +15,7 @@ import { Ske2GridError } from '../errors.js';
  * ```
  */
 export function cosineLearningRate(step: number, totalSteps: number, base: number, min = 0): number {
-  if (!(totalSteps > 0)) throw new Ske2GridError(`cosineLearningRate totalSteps: expected > 0, got ${totalSteps}`);
+  if (!(totalSteps > 0)) fail('cosineLearningRate totalSteps', '> 0', totalSteps);
   const t = Math.min(Math.max(step, 0), totalSteps);
   return min + 0.5 * (base - min) * (1 + Math.cos((Math.PI * t) / totalSteps));
 }
@@ -65,7 +65,7 @@ export class CosineDecay extends tfl.Callback {
     const perEpoch = p.steps ?? (p.samples != null && p.batchSize ? Math.ceil(p.samples / p.batchSize) : undefined);
     this.total = this.options.totalSteps ?? (perEpoch != null && p.epochs != null ? perEpoch * (p.epochs - (p.initialEpoch ?? 0)) : 0);
     if (!(this.total > 0)) {
-      throw new Ske2GridError('CosineDecay totalSteps: expected a positive number (pass totalSteps when fit cannot tell the batches per epoch)');
+      fail('CosineDecay totalSteps', 'a positive number (pass totalSteps when fit cannot tell the batches per epoch)', this.total);
     }
   }
 

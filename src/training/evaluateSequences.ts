@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { describe, fail, requireInt } from '../errors.js';
-import { resolveIndices, sourceGet, sourceSize, type SequenceSource } from '../data/clipBatches.js';
+import { resolveIndices, sourceGet, sourceSize, type SequenceSource } from '../data/sequenceSource.js';
 import type { FormattedClips } from '../data/transforms/formatClips.js';
 import type { SkeletonSequence } from '../data/skeletonSequence.js';
 import { averageClipScores, evaluateScores, type ScoreEvaluation } from './metrics.js';

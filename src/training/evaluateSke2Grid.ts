@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe, requireInt } from '../errors.js';
+import { fail, requireInt } from '../errors.js';
 import { checkSkeletonInput } from '../model/checkSkeletonInput.js';
 import { averageClipScores, evaluateScores, labelsFromTensor, scoresFromTensor, type ScoreEvaluation } from './metrics.js';
 
@@ -60,7 +60,11 @@ export async function evaluateSke2Grid(
 ): Promise<ScoreEvaluation> {
   const views = Array.isArray(clips) ? clips : [clips];
   if (views.length === 0 || views.some((v) => v.shape[0] !== views[0].shape[0])) {
-    throw new Ske2GridError(`clips: expected one tensor or clips with the same number of samples, got ${describe(views.map((v) => v.shape))}`);
+    fail(
+      'clips',
+      'one tensor or clips with the same number of samples',
+      views.map((v) => v.shape),
+    );
   }
   const perClip = await Promise.all(views.map((v) => predictLogits(model, v, options.batchSize)));
   const scores = views.length === 1 ? perClip[0] : averageClipScores(perClip[0].map((_, i) => perClip.map((c) => c[i])));

@@ -1,6 +1,7 @@
 import { Ske2GridError, describe, fail, requireInt } from '../errors.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { ClipBatchDataset } from '../data/clipBatches.js';
 import { checkOneHotLabels, checkSkeletonInput } from '../model/checkSkeletonInput.js';
 import { CosineDecay } from './cosineDecay.js';
 import { NonFiniteLossGuard } from './nonFiniteLossGuard.js';
@@ -93,17 +94,6 @@ export async function fitSke2Grid(model: tfl.LayersModel, x: tf.Tensor, y: tf.Te
   return history;
 }
 
-/**
- * Batches `{xs, ys}` that `fitDataset` reads one at a time; `size` is batches per epoch and every
- * `iterator()` call starts an epoch (what `clipBatchDataset` returns).
- */
-export interface BatchDataset {
-  /** Batches per epoch. */
-  readonly size: number;
-  /** Starts an epoch. */
-  iterator(): Promise<{ next(): Promise<IteratorResult<{ xs: tf.Tensor; ys: tf.Tensor }>> }>;
-}
-
 /** Options of {@link fitSke2GridDataset}: the recipe of {@link FitSke2GridOptions} without the in-memory batching fields. */
 export type FitSke2GridDatasetOptions = Omit<FitSke2GridOptions, 'batchSize' | 'shuffle' | 'validationData'>;
 
@@ -122,7 +112,7 @@ export type FitSke2GridDatasetOptions = Omit<FitSke2GridOptions, 'batchSize' | '
  * await fitSke2GridDataset(model, clipBatchDataset(data, { clips, numClasses: 10 }), { epochs: 40 });
  * ```
  */
-export async function fitSke2GridDataset(model: tfl.LayersModel, dataset: BatchDataset, options: FitSke2GridDatasetOptions): Promise<tfl.History> {
+export async function fitSke2GridDataset(model: tfl.LayersModel, dataset: ClipBatchDataset, options: FitSke2GridDatasetOptions): Promise<tfl.History> {
   if (dataset == null || typeof dataset.iterator !== 'function' || !(Number.isInteger(dataset.size) && dataset.size > 0)) {
     throw new Ske2GridError('dataset: expected a batch dataset with a positive size (batches per epoch) and iterator(), e.g. clipBatchDataset(...)');
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Ske2GridError } from '../errors.js';
+import { fail, failAs } from '../errors.js';
 
 /** A named gradient as tfjs optimizers take it. */
 type NamedGradient = { name: string; tensor: tf.Tensor };
@@ -45,10 +45,10 @@ export class SgdWithWeightDecay extends tf.MomentumOptimizer {
       ['weightDecay', wd],
     ] as const) {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new Ske2GridError(`SgdWithWeightDecay ${name}: expected a finite number >= 0, got ${String(v)}`);
+        fail(`SgdWithWeightDecay ${name}`, 'a finite number >= 0', v);
       }
     }
-    if (momentum >= 1) throw new Ske2GridError(`SgdWithWeightDecay momentum: expected a momentum in [0, 1), got ${momentum}`);
+    if (momentum >= 1) failAs(`SgdWithWeightDecay momentum`, `a momentum in [0, 1)`, `${momentum}`);
     super(lr, momentum, options.nesterov ?? true);
     this.weightDecay = wd;
   }

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe } from '../errors.js';
+import { fail, failAs } from '../errors.js';
 import { getModelConfig } from '../model/buildSke2Grid.js';
 import { growSke2Grid } from '../model/growSke2Grid.js';
-import { fitSke2Grid, fitSke2GridDataset, type BatchDataset, type FitSke2GridOptions } from './fitSke2Grid.js';
+import type { ClipBatchDataset } from '../data/clipBatches.js';
+import { fitSke2Grid, fitSke2GridDataset, type FitSke2GridOptions } from './fitSke2Grid.js';
 
 /** One stage of a progressive schedule: a grid, its epochs and optionally its own base learning rate. */
 export interface ProgressiveStage {
@@ -52,43 +53,40 @@ export interface TrainProgressiveResult {
  */
 export async function trainProgressive(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, options: TrainProgressiveOptions): Promise<TrainProgressiveResult>;
 /** {@link trainProgressive} on a streamed dataset of batches (e.g. `clipBatchDataset(...)`); `batchSize`/`shuffle`/`validationData` belong to the dataset. */
-export async function trainProgressive(model: tfl.LayersModel, dataset: BatchDataset, options: TrainProgressiveOptions): Promise<TrainProgressiveResult>;
+export async function trainProgressive(model: tfl.LayersModel, dataset: ClipBatchDataset, options: TrainProgressiveOptions): Promise<TrainProgressiveResult>;
 export async function trainProgressive(
   model: tfl.LayersModel,
-  data: tf.Tensor | BatchDataset,
+  data: tf.Tensor | ClipBatchDataset,
   yOrOptions: tf.Tensor | TrainProgressiveOptions,
   maybeOptions?: TrainProgressiveOptions,
 ): Promise<TrainProgressiveResult> {
   const inMemory = data instanceof tf.Tensor;
   const options = (inMemory ? maybeOptions : yOrOptions) as TrainProgressiveOptions;
-  if (options == null || typeof options !== 'object') throw new Ske2GridError(`options: expected {stages, ...}, got ${describe(options)}`);
+  if (options == null || typeof options !== 'object') fail('options', '{stages, ...}', options);
   const fitStage = (m: tfl.LayersModel, stage: ProgressiveStage) => {
     const stageFit = { ...fit, epochs: stage.epochs, learningRate: stage.learningRate ?? fit.learningRate };
     return inMemory ? fitSke2Grid(m, data, yOrOptions as tf.Tensor, stageFit) : fitSke2GridDataset(m, data, stageFit);
   };
   const { stages, completedStages = 0, keepArrangement = false, onStageEnd, ...fit } = options;
-  if (!Array.isArray(stages) || stages.length === 0)
-    throw new Ske2GridError(`options.stages: expected a non-empty array of {gridShape, epochs}, got ${describe(stages)}`);
+  if (!Array.isArray(stages) || stages.length === 0) fail('options.stages', 'a non-empty array of {gridShape, epochs}', stages);
   stages.forEach((s, i) => {
     if (!s || !Array.isArray(s.gridShape) || s.gridShape[0] !== s.gridShape[1] || !Number.isInteger(s.epochs) || s.epochs < 1) {
-      throw new Ske2GridError(`options.stages[${i}]: expected {gridShape: [H, H], epochs: integer >= 1}, got ${describe(s)}`);
+      fail(`options.stages[${i}]`, '{gridShape: [H, H], epochs: integer >= 1}', s);
     }
     if (s.learningRate !== undefined && !(typeof s.learningRate === 'number' && Number.isFinite(s.learningRate) && s.learningRate > 0)) {
-      throw new Ske2GridError(`options.stages[${i}].learningRate: expected a finite number > 0, got ${describe(s.learningRate)}`);
+      fail(`options.stages[${i}].learningRate`, 'a finite number > 0', s.learningRate);
     }
     if (i > 0 && !(s.gridShape[0] > stages[i - 1].gridShape[0])) {
-      throw new Ske2GridError(
-        `options.stages[${i}].gridShape: expected a grid larger than stage ${i - 1}'s ${stages[i - 1].gridShape.join('x')}, got ${s.gridShape.join('x')}`,
-      );
+      failAs(`options.stages[${i}].gridShape`, `a grid larger than stage ${i - 1}'s ${stages[i - 1].gridShape.join('x')}`, s.gridShape.join('x'));
     }
   });
   if (!Number.isInteger(completedStages) || completedStages < 0 || completedStages >= stages.length) {
-    throw new Ske2GridError(`options.completedStages: expected an integer in [0, ${stages.length - 1}], got ${describe(completedStages)}`);
+    fail('options.completedStages', `an integer in [0, ${stages.length - 1}]`, completedStages);
   }
   const startGrid = stages[Math.max(0, completedStages - 1)].gridShape;
   const grid = getModelConfig(model).gridShape;
   if (grid[0] !== startGrid[0] || grid[1] !== startGrid[1]) {
-    throw new Ske2GridError(`model: expected a ${startGrid.join('x')} Ske2Grid model for stage ${Math.max(0, completedStages - 1)}, got ${grid.join('x')}`);
+    failAs('model', `a ${startGrid.join('x')} Ske2Grid model for stage ${Math.max(0, completedStages - 1)}`, `${grid.join('x')}`);
   }
 
   let current = model;

@@ -87,13 +87,13 @@ describe('clipBatchDataset', () => {
     const badLabel = clipBatchDataset(sequences(3), { clips: asClip, numClasses: 2, shuffle: false });
     await expect(readEpoch(badLabel)).rejects.toThrow(/sample 2 \(s2\) label: expected an integer in \[0, 1\], got 2/);
     const twoClips = clipBatchDataset(sequences(2), { clips: (s) => formatClips(s, { persons: 1, numClips: 2 }), numClasses: 3 });
-    await expect(readEpoch(twoClips)).rejects.toThrow(/expected one clip per training sample, got 2/);
+    await expect(readEpoch(twoClips)).rejects.toThrow(/^options.clips \(sample \d\): expected one clip per training sample, got 2$/);
     const ragged = clipBatchDataset([...sequences(1), { ...sequences(1)[0], keypoint: new Float32Array(3), frames: 3 }], {
       clips: asClip,
       numClasses: 3,
       shuffle: false,
     });
-    await expect(readEpoch(ragged)).rejects.toThrow(/expected every clip of shape \[1, 2, 1, 1\], got \[1, 3, 1, 1\] for sample 1/);
+    await expect(readEpoch(ragged)).rejects.toThrow(/^options.clips \(sample 1\): expected every clip of shape \[1, 2, 1, 1\], got \[1, 3, 1, 1\]$/);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { compileForInference, compileForInferenceAsync, inferenceMarker, INFERENCE_FORMAT } from '../../src/deploy/compileInference.js';
 import { loadOfficialWeights } from '../../src/interop/officialWeights.js';
 import { maxRelative } from '../../src/interop/parityChecks.js';
-import { FixedGridMapping } from '../../src/layers/FixedGridMapping.js';
-import { FoldedGridConvBlock } from '../../src/layers/FoldedGridConvBlock.js';
+import { FixedGridMapping } from '../../src/deploy/layers/FixedGridMapping.js';
+import { FoldedGridConvBlock } from '../../src/deploy/layers/FoldedGridConvBlock.js';
 import { buildSke2Grid, CONFIG_METADATA_KEY, getModelConfig } from '../../src/model/buildSke2Grid.js';
 import { resolveConfig, toPlainConfig, type Ske2GridConfig } from '../../src/model/config.js';
 import { growSke2Grid } from '../../src/model/growSke2Grid.js';
@@ -236,6 +236,35 @@ describe('compileForInference on the official parity models', () => {
     }
   }
 });
+
+describe('compileForInference keeps the convolution formulation', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it("gives each folded block the model's convFormulation; 'conv2d' and 'matmul' models give the original logits", () => {
+    const x = clips(2, 2, 8, 17, 3);
+    const logits: number[][] = [];
+    for (const convFormulation of ['conv2d', 'matmul'] as const) {
+      const model = buildSke2Grid({ ...TINY, seed: 9, convFormulation });
+      randomizeForInference(model, 7);
+      const compiled = compileForInference(model);
+      const blocks = compiled.layers.filter((l): l is FoldedGridConvBlock => l instanceof FoldedGridConvBlock);
+      expect(blocks.map((b) => b.convFormulation)).toEqual([convFormulation, convFormulation, convFormulation]);
+      expect(compare(model, compiled, x)).toBeLessThanOrEqual(1e-5);
+      logits.push(Array.from(tf.tidy(() => (compiled.predict(x) as tf.Tensor).dataSync())));
+      model.dispose();
+      compiled.dispose();
+    }
+    const [conv, matmul] = logits;
+    expect(maxRelativeOf(conv, matmul)).toBeLessThanOrEqual(1e-5);
+    x.dispose();
+  });
+});
+
+/** Max |a - b| / max |b| of two number lists. */
+function maxRelativeOf(a: number[], b: number[]): number {
+  const scale = Math.max(...b.map(Math.abs));
+  return Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / scale;
+}
 
 describe('compileForInference errors', () => {
   beforeAll(() => useBackend('cpu'));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipBatchDataset } from '../../src/data/clipBatches.js';
 import { datasetSplit } from '../../src/data/readers/datasetManifest.js';
 import { randomRotation } from '../../src/data/transforms/augment.js';
-import { pysklTestPipeline, pysklTrainPipeline } from '../../src/data/transforms/composeTransforms.js';
+import { pysklTestPipeline, pysklTrainPipeline } from '../../src/data/transforms/pysklPipelines.js';
 import { buildSke2Grid } from '../../src/model/buildSke2Grid.js';
 import { openSkeletonDataset, type SkeletonDataset } from '../../src/node/datasetDirectory.js';
 import { evaluateSequences } from '../../src/training/evaluateSequences.js';

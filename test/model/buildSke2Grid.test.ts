@@ -133,6 +133,22 @@ describe('seeded initialisation', () => {
     [a, b, c, ...unseeded].forEach((m) => m.dispose());
     expect(() => resolveConfig({ seed: -1 })).toThrow(/config.seed: expected a non-negative integer or null/);
   });
+
+  it('keeps the seed derivation of earlier versions (layer seed = seed * 1009 + slot, weight seed = layer seed * 16 + k)', () => {
+    const model = buildSke2Grid({ ...TINY, seed: 7 });
+    const read = (layer: string, weight: number) => Array.from(model.getLayer(layer).getWeights()[weight].dataSync());
+    // block1's spatial kernel [3, 3, 4, 8]: Kaiming normal (fan-out 8 * 9), layer slot 100 + 1, first draw.
+    const spatial = tf.randomNormal([3, 3, 4, 8], 0, Math.sqrt(2 / (8 * 9)), 'float32', (7 * 1009 + 101) * 16 + 0);
+    expect(read('block1', 0)).toEqual(Array.from(spatial.dataSync()));
+    // git_stage0's scores [25, 25]: U[0, 1), layer slot 2 * 0 + 1.
+    const scores = tf.randomUniform([25, 25], 0, 1, 'float32', (7 * 1009 + 1) * 16);
+    expect(read('git_stage0', 0)).toEqual(Array.from(scores.dataSync()));
+    // The classifier kernel: N(0, 0.01) with the layer seed itself (slot 200).
+    const classifier = tfl.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: 7 * 1009 + 200 }).apply([8, 3]);
+    expect(read('classifier', 0)).toEqual(Array.from(classifier.dataSync()));
+    tf.dispose([spatial, scores, classifier]);
+    model.dispose();
+  });
 });
 
 describe('config validation names the argument and the expected value', () => {

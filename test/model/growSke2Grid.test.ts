@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { exportOfficialStateDict, loadOfficialWeights } from '../../src/interop/officialWeights.js';
 import { buildSke2Grid, getModelConfig } from '../../src/model/buildSke2Grid.js';
 import { embedGrid, growSke2Grid } from '../../src/model/growSke2Grid.js';
-import { stageMixingMatrices } from '../../src/model/gridMapping.js';
+import { stageMixingMatrices } from '../../src/model/stageMixingMatrices.js';
 import { isPermutation } from '../../src/ops/greedyAssignment.js';
 import { readParityFixture } from '../../src/node/readParityFixture.js';
 import { SHARED, useBackend } from '../helpers/backends.js';

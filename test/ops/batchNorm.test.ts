@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { batchNormLastAxis, batchStatisticsNorm, runningScaleShift, type BatchNormVariables } from '../../src/ops/batchNorm.js';
+import { batchNormLastAxis, batchStatisticsNorm, type BatchNormVariables } from '../../src/ops/batchNorm.js';
+import { batchNormAffine } from '../../src/ops/foldBatchNorm.js';
 import { useBackend } from '../helpers/backends.js';
 
 /** Batch norm over the last axis written with tfjs' own differentiable ops (the reference for values and gradients). */
@@ -72,7 +73,7 @@ for (const backend of ['cpu', 'wasm']) {
       Object.values(v).forEach((variable) => variable.dispose());
     });
 
-    it('inference and runningScaleShift: x * gamma / sqrt(var + eps) + (beta - mean * scale), statistics untouched', async () => {
+    it('inference and batchNormAffine: x * gamma / sqrt(var + eps) + (beta - mean * scale), statistics untouched', async () => {
       await useBackend(backend);
       const v = variables({ gamma: [2, 1], beta: [1, 0], mean: [3, -1], variance: [4, 0.25] });
       const x = tf.tensor2d([
@@ -83,7 +84,7 @@ for (const backend of ['cpu', 'wasm']) {
       const y = batchNormLastAxis(x, v, { training: false, epsilon: 0, momentum: 0.1 });
       // channel 0: (x - 3) * 2 / 2 + 1; channel 1: (x + 1) / 0.5.
       expect(Array.from(await y.data())).toEqual([3, 2, 1, 4]);
-      const { scale, shift } = runningScaleShift(v, 0);
+      const { scale, shift } = batchNormAffine(v, 0);
       expect(Array.from(await scale.data())).toEqual([1, 2]);
       expect(Array.from(await shift.data())).toEqual([-2, 2]);
       expect(Array.from(await v.movingMean.read().data())).toEqual([3, -1]);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { GridConvBlock } from '../../src/layers/GridConvBlock.js';
 import { buildSke2Grid, getModelConfig } from '../../src/model/buildSke2Grid.js';
 import { resolveConfig, toPlainConfig } from '../../src/model/config.js';
-import { CONV_FORMULATIONS, DEFAULT_CONV_FORMULATIONS, checkConvFormulation, resolveConvFormulation } from '../../src/ops/convFormulation.js';
+import { CONV_FORMULATIONS, DEFAULT_CONV_FORMULATIONS, checkConvFormulation, formulationFor, resolveConvFormulation } from '../../src/ops/convFormulation.js';
 import { Ske2GridError } from '../../src/errors.js';
 import { useBackend } from '../helpers/backends.js';
 import { saveToMemory } from '../helpers/roundTrip.js';
@@ -21,6 +21,14 @@ describe('resolveConvFormulation and checkConvFormulation', () => {
     for (const f of CONV_FORMULATIONS) expect(resolveConvFormulation(f, 'wasm')).toBe(f);
     expect(Object.keys(DEFAULT_CONV_FORMULATIONS).sort()).toEqual(['cpu', 'tensorflow', 'wasm', 'webgl', 'webgpu']);
     expect(CONV_FORMULATIONS).toEqual(['conv2d', 'matmul']);
+  });
+
+  it('formulationFor resolves a checked setting as resolveConvFormulation does', () => {
+    for (const backend of ['wasm', 'cpu', 'webgl', 'webgpu', 'tensorflow', 'unknown']) {
+      for (const setting of ['auto', ...CONV_FORMULATIONS] as const) expect(formulationFor(setting, backend)).toBe(resolveConvFormulation(setting, backend));
+    }
+    expect(formulationFor('matmul', 'wasm')).toBe('matmul');
+    expect(formulationFor('auto', 'unknown')).toBe('conv2d');
   });
 
   it('rejects anything else with a Ske2GridError naming the argument', () => {

@@ -1,7 +1,7 @@
 import { Ske2GridError, describe, fail, requireInt } from '../../errors.js';
 import { checkSequence, type SkeletonSequence } from '../skeletonSequence.js';
-import { isNdArray, type NdArray } from '../pickle/numpyArrays.js';
-import { unpickle, type PickleValue, type UnpickleOptions } from '../pickle/unpickle.js';
+import { isNdArray, type NdArray } from '../../pickle/numpyArrays.js';
+import { unpickle, type PickleValue, type UnpickleOptions } from '../../pickle/unpickle.js';
 
 /** One clip of a PYSKL annotation pickle. */
 export interface PysklAnnotation {

@@ -1,5 +1,5 @@
 import { fail } from '../../errors.js';
-import type { Random } from '../random.js';
+import type { Random } from '../../random/random.js';
 import { checkSequence, type SkeletonSequence } from '../skeletonSequence.js';
 
 /** Options of {@link randomRotation}. */

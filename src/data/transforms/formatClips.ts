@@ -1,6 +1,6 @@
-import { Ske2GridError, requireInt } from '../../errors.js';
+import { fail, requireInt } from '../../errors.js';
 import { checkSequence, type SkeletonSequence } from '../skeletonSequence.js';
-import { selectPersons, type SelectPersonsOptions } from './persons.js';
+import { selectPersons, type SelectPersonsOptions } from './selectPersons.js';
 
 /** Options of {@link formatClips}. */
 export interface FormatClipsOptions {
@@ -43,7 +43,7 @@ export function formatClips(seq: SkeletonSequence, options: FormatClipsOptions =
   const persons = requireInt('options.persons', options.persons ?? 2, 1);
   const numClips = requireInt('options.numClips', options.numClips ?? 1, 1);
   if (seq.frames % numClips !== 0) {
-    throw new Ske2GridError(`options.numClips: expected a divisor of the sequence's ${seq.frames} frames, got ${numClips}`);
+    fail('options.numClips', `a divisor of the sequence's ${seq.frames} frames`, numClips);
   }
   const s = selectPersons(seq, persons, options.personSelection);
   const len = s.frames / numClips;

@@ -1,5 +1,5 @@
-import { Ske2GridError, fail, requireInt } from '../../errors.js';
-import { checkSequence, type SkeletonSequence } from '../skeletonSequence.js';
+import { fail } from '../../errors.js';
+import { checkJointIndex, checkSequence, copySequence, type SkeletonSequence } from '../skeletonSequence.js';
 
 /** Options of {@link normalize3D}; the defaults are the reference's NTU RGB+D 25-joint values. */
 export interface Normalize3DOptions {
@@ -23,16 +23,6 @@ export interface Normalize3DOptions {
   alignCenter?: boolean;
   /** Apply the two rotations; default true. */
   alignSpine?: boolean;
-}
-
-/** Options of {@link centerSequence}. */
-export interface CenterSequenceOptions {
-  /**
-   * `'first'` (default): subtract the joint's position in the first frame where person 0 has it.
-   * `'each'`: subtract, in every frame, person 0's joint of that frame (frames where it is missing
-   * use the nearest earlier frame that has it, or the first one that has it).
-   */
-  frame?: 'first' | 'each';
 }
 
 /**
@@ -61,10 +51,10 @@ export function normalize3D(seq: SkeletonSequence, options: Normalize3DOptions =
   const alignCenter = options.alignCenter ?? true;
   const alignSpine = options.alignSpine ?? true;
   // Joints are checked only for the steps that use them.
-  const centerJoint = alignCenter ? jointIndex('options.centerJoint', options.centerJoint ?? (joints === 25 ? 1 : joints - 1), joints) : 0;
+  const centerJoint = alignCenter ? checkJointIndex('options.centerJoint', options.centerJoint ?? (joints === 25 ? 1 : joints - 1), joints) : 0;
   const zAxis = alignSpine ? jointPair('options.zAxis', options.zAxis ?? [0, 1], joints) : [0, 0];
   const xAxis = alignSpine ? jointPair('options.xAxis', options.xAxis ?? [8, 4], joints) : [0, 0];
-  if (seq.keypoint.every((x) => x === 0)) return copy(seq);
+  if (seq.keypoint.every((x) => x === 0)) return copySequence(seq);
 
   // Frames where each person is present; the main person has the most (ties: lowest index).
   const frameSize = joints * 3;
@@ -83,7 +73,7 @@ export function normalize3D(seq: SkeletonSequence, options: Normalize3DOptions =
       keep = f;
     }
   }
-  if (keep.length === 0) return copy(seq);
+  if (keep.length === 0) return copySequence(seq);
   const order = [main, ...Array.from({ length: persons }, (_, m) => m).filter((m) => m !== main)];
   const outFrames = keep.length;
   const kp = new Float64Array(persons * outFrames * frameSize);
@@ -109,56 +99,6 @@ export function normalize3D(seq: SkeletonSequence, options: Normalize3DOptions =
     rotateOnto(kp, xAxis[0], xAxis[1], [1, 0, 0]);
   }
   return { ...seq, keypoint: Float32Array.from(kp), score, frames: outFrames };
-}
-
-/**
- * Translates every present joint (not all coordinates 0) by minus person 0's `joint` position
- * (`'first'` frame or `'each'` frame, see {@link CenterSequenceOptions}); missing joints stay 0. If
- * person 0 never has the joint, the sequence is returned unchanged (a copy). Any dims; `options.frame` default `'first'`.
- *
- * @example
- * ```ts
- * import { centerSequence, type SkeletonSequence } from 'ske2grid';
- * declare const seq: SkeletonSequence; // any dims, e.g. [2][T][17][3]
- * const centred = centerSequence(seq, 0, { frame: 'each' }); // relative to person 0's joint 0 in every frame
- * ```
- */
-export function centerSequence(seq: SkeletonSequence, joint: number, options: CenterSequenceOptions = {}): SkeletonSequence {
-  checkSequence(seq);
-  const { persons, frames, joints, dims } = seq;
-  jointIndex('joint', joint, joints);
-  const mode = options.frame ?? 'first';
-  if (mode !== 'first' && mode !== 'each') fail('options.frame', "'first' or 'each'", mode);
-  const at = (t: number) => t * joints * dims + joint * dims;
-  const has = (t: number) => {
-    for (let c = 0; c < dims; c++) if (seq.keypoint[at(t) + c] !== 0) return true;
-    return false;
-  };
-  const firstValid = Array.from({ length: frames }, (_, t) => t).find(has);
-  if (firstValid === undefined) return copy(seq);
-  // centreFrame[t]: the frame of person 0 whose joint is the origin of frame t.
-  const centreFrame = new Int32Array(frames).fill(firstValid);
-  if (mode === 'each') {
-    let last = firstValid;
-    for (let t = 0; t < frames; t++) {
-      if (has(t)) last = t;
-      centreFrame[t] = last;
-    }
-  }
-  const keypoint = Float32Array.from(seq.keypoint);
-  for (let m = 0; m < persons; m++) {
-    for (let t = 0; t < frames; t++) {
-      const origin = at(centreFrame[t]);
-      for (let v = 0; v < joints; v++) {
-        const i = ((m * frames + t) * joints + v) * dims;
-        let zero = true;
-        for (let c = 0; c < dims; c++) if (seq.keypoint[i + c] !== 0) zero = false;
-        if (zero) continue;
-        for (let c = 0; c < dims; c++) keypoint[i + c] = seq.keypoint[i + c] - seq.keypoint[origin + c];
-      }
-    }
-  }
-  return { ...seq, keypoint, score: seq.score ? Float32Array.from(seq.score) : undefined };
 }
 
 /** Rotates all points so that `kp[frame 0, person 0, to] - kp[..., from]` points along `target` (in place). */
@@ -220,19 +160,9 @@ function rodrigues(axis: readonly number[], theta: number): number[] | null {
   return [aa + bb - cc - dd, 2 * (bc + ad), 2 * (bd - ac), 2 * (bc - ad), aa + cc - bb - dd, 2 * (cd + ab), 2 * (bd + ac), 2 * (cd - ab), aa + dd - bb - cc];
 }
 
-function jointIndex(arg: string, value: unknown, joints: number): number {
-  requireInt(arg, value, 0);
-  if ((value as number) >= joints) fail(arg, `a joint index in [0, ${joints - 1}]`, value);
-  return value as number;
-}
-
 function jointPair(arg: string, value: unknown, joints: number): [number, number] {
   if (!Array.isArray(value) || value.length !== 2) fail(arg, `a pair of joint indices in [0, ${joints - 1}]`, value);
-  const [a, b] = value.map((x, i) => jointIndex(`${arg}[${i}]`, x, joints));
-  if (a === b) throw new Ske2GridError(`${arg}: expected two different joints, got ${a} twice`);
+  const [a, b] = value.map((x, i) => checkJointIndex(`${arg}[${i}]`, x, joints));
+  if (a === b) fail(arg, 'two different joints', [a, b]);
   return [a, b];
-}
-
-function copy(seq: SkeletonSequence): SkeletonSequence {
-  return { ...seq, keypoint: Float32Array.from(seq.keypoint), score: seq.score ? Float32Array.from(seq.score) : undefined };
 }

@@ -1,4 +1,4 @@
-import { Ske2GridError, fail } from '../../errors.js';
+import { fail } from '../../errors.js';
 import { checkSequence, type SkeletonSequence } from '../skeletonSequence.js';
 
 /** A skeleton modality: joints, bones, joint motion, bone motion (PYSKL `GenSkeFeat` names). */
@@ -86,7 +86,7 @@ export function skeletonFeatures(seq: SkeletonSequence, feats: readonly Skeleton
   if (!Array.isArray(feats) || feats.length === 0) fail('feats', `a non-empty array of ${FEATURES.map((f) => `'${f}'`).join(', ')}`, feats);
   feats.forEach((f, i) => {
     if (!FEATURES.includes(f)) fail(`feats[${i}]`, `one of ${FEATURES.map((x) => `'${x}'`).join(', ')}`, f);
-    if (feats.indexOf(f) !== i) throw new Ske2GridError(`feats: expected each feature once, got ${JSON.stringify(f)} twice`);
+    if (feats.indexOf(f) !== i) fail('feats', 'each feature once', feats);
   });
   const needsBones = feats.includes('b') || feats.includes('bm');
   if (needsBones && parents === undefined) fail('parents', "joint parents (boneParents(layout)) for 'b' / 'bm'", parents);
@@ -116,7 +116,7 @@ export function skeletonFeatures(seq: SkeletonSequence, feats: readonly Skeleton
 function checkParents(parents: readonly number[], joints: number): void {
   if (!Array.isArray(parents)) fail('parents', `an array of ${joints} joint indices (one per joint)`, parents);
   if (parents.length !== joints) {
-    throw new Ske2GridError(`parents: expected ${joints} joint indices (one per joint), got ${parents.length}`);
+    fail('parents.length', `${joints} (one joint index per joint)`, parents.length);
   }
   parents.forEach((p, v) => {
     if (!Number.isInteger(p) || p < 0 || p >= joints) fail(`parents[${v}]`, `a joint index in [0, ${joints - 1}]`, p);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Ske2GridError } from '../../../src/errors.js';
 import { readPysklAnnotations, type PysklAnnotations } from '../../../src/data/readers/pysklAnnotations.js';
-import { dict, dumps, halfBits, type NdSpec, type Py } from '../pickle/pickleBuilder.js';
+import { dict, dumps, halfBits, type NdSpec, type Py } from '../../pickle/pickleBuilder.js';
 
 const PYSKL = new URL('../../../../shared/fixtures/pyskl/', import.meta.url).pathname;
 const hasPyskl = existsSync(`${PYSKL}expected.json`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Ske2GridError } from '../../../src/errors.js';
 import { PYSKL_ANNOTATION_COST, readPysklAnnotations } from '../../../src/data/readers/pysklAnnotations.js';
-import { dict, dumps, op, pk, PROTO2, STOP, MARK, u32, type NdSpec } from '../pickle/pickleBuilder.js';
+import { dict, dumps, op, pk, PROTO2, STOP, MARK, u32, type NdSpec } from '../../pickle/pickleBuilder.js';
 
 /** A PYSKL pickle whose annotation list references one annotation (of `frames` frames, 17 joints, float16) `refs` times through the memo. */
 function sharedPickle(refs: number, frames: number): Uint8Array {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, type Random } from '../../../src/data/random.js';
+import { createRandom, type Random } from '../../../src/random/random.js';
 import { gaussianNoise, randomRotation, randomScale } from '../../../src/data/transforms/augment.js';
 import { makeSequence, nested, patternSequence } from './makeSequence.js';
 

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRandom } from '../../src/data/random.js';
-import { FoldedGridConvBlock, type FoldedGridConvWeights } from '../../src/layers/FoldedGridConvBlock.js';
-import { useBackend } from '../helpers/backends.js';
-import { runLayerTest } from '../helpers/runLayerTest.js';
+import { createRandom } from '../../../src/random/random.js';
+import { FoldedGridConvBlock, type FoldedGridConvWeights } from '../../../src/deploy/layers/FoldedGridConvBlock.js';
+import { useBackend } from '../../helpers/backends.js';
+import { saveToMemory } from '../../helpers/roundTrip.js';
+import { runLayerTest } from '../../helpers/runLayerTest.js';
 
 /** Seeded random folded weights for a block (`cin` in, `cout` out). */
 function randomWeights(block: FoldedGridConvBlock, cin: number, seed: number): FoldedGridConvWeights {
@@ -122,6 +123,48 @@ for (const backend of ['cpu', 'wasm']) {
   });
 }
 
+describe('FoldedGridConvBlock convolution formulation', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it("honours convFormulation: 'conv2d' and 'matmul' give equal results and it survives a save/load", async () => {
+    const x = tf.randomNormal([2, 2, 7, 3, 3, 4], 0, 1, 'float32', 5);
+    const outputs: Record<string, number[]> = {};
+    for (const convFormulation of ['conv2d', 'matmul'] as const) {
+      const block = new FoldedGridConvBlock({ name: 'block', filters: 6, stride: 2, residual: 'conv', convFormulation });
+      const model = wrap(block, [2, 7, 3, 3, 4]);
+      block.setFolded(randomWeights(block, 4, 11));
+      expect(block.getConfig().convFormulation).toBe(convFormulation);
+      // Every convolution runs in the block's formulation: backend Conv2D kernels, or patches times a matrix.
+      let y: tf.Tensor | undefined;
+      const profile = await tf.profile(() => {
+        y = model.predict(x) as tf.Tensor;
+        return y;
+      });
+      const convKernels = profile.kernels.map((k) => k.name).filter((k) => /Conv2D/.test(k));
+      if (convFormulation === 'conv2d') expect(convKernels.length).toBe(3);
+      else expect(convKernels).toEqual([]);
+      y = y!;
+      outputs[convFormulation] = Array.from(y.dataSync());
+      y.dispose();
+      const loaded = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(model)));
+      expect((loaded.layers[1] as FoldedGridConvBlock).convFormulation).toBe(convFormulation);
+      const again = loaded.predict(x) as tf.Tensor;
+      expect(Array.from(again.dataSync())).toEqual(outputs[convFormulation]);
+      tf.dispose(again);
+      loaded.dispose();
+      model.dispose();
+    }
+    const conv = outputs.conv2d;
+    const diff = Math.max(...conv.map((v, i) => Math.abs(v - outputs.matmul[i])));
+    expect(diff).toBeLessThan(1e-4);
+    expect(Math.max(...conv.map(Math.abs))).toBeGreaterThan(1);
+    x.dispose();
+    expect(() => new FoldedGridConvBlock({ filters: 2, convFormulation: 'fft' as never })).toThrow(
+      /FoldedGridConvBlock convFormulation: expected 'auto' or one of 'conv2d', 'matmul', got "fft"/,
+    );
+  });
+});
+
 describe('FoldedGridConvBlock errors', () => {
   beforeAll(() => useBackend('cpu'));
 
@@ -132,7 +175,9 @@ describe('FoldedGridConvBlock errors', () => {
       /FoldedGridConvBlock residual: expected 'none', 'identity' or 'conv', got "auto"/,
     );
     const identity = new FoldedGridConvBlock({ name: 'b', filters: 4, residual: 'identity' });
-    expect(() => identity.apply(tfl.input({ shape: [1, 4, 2, 2, 3] }))).toThrow(/b residual: 'identity' needs equal channels and stride 1, got 3->4, stride 1/);
+    expect(() => identity.apply(tfl.input({ shape: [1, 4, 2, 2, 3] }))).toThrow(
+      /b residual 'identity': expected equal channels and stride 1, got 3->4 channels, stride 1/,
+    );
     const rank5 = new FoldedGridConvBlock({ name: 'r', filters: 4 });
     expect(() => rank5.apply(tfl.input({ shape: [4, 2, 2, 3] }))).toThrow(/r input: expected \[batch, persons, frames, height, width, channels\]/);
 

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Ske2GridError } from '../../../src/errors.js';
-import { float16ToFloat32 } from '../../../src/data/pickle/numpyArrays.js';
-import { ALLOWED_PICKLE_GLOBALS, unpickle, type PickleValue, type UnpickleOptions } from '../../../src/data/pickle/unpickle.js';
+import { Ske2GridError } from '../../src/errors.js';
+import { float16ToFloat32 } from '../../src/pickle/numpyArrays.js';
+import { ALLOWED_PICKLE_GLOBALS, unpickle, type PickleValue, type UnpickleOptions } from '../../src/pickle/unpickle.js';
 import { MARK, PROTO2, PROTO4, STOP, arrayBytes, arrayPart, dtypePart, halfBits, op, pk, u16, u32, u64, type Part } from './pickleBuilder.js';
 
-const FIXTURES = new URL('../../fixtures/pickle/', import.meta.url).pathname;
-const PYSKL = new URL('../../../../shared/fixtures/pyskl/', import.meta.url).pathname;
+const FIXTURES = new URL('../fixtures/pickle/', import.meta.url).pathname;
+const PYSKL = new URL('../../../shared/fixtures/pyskl/', import.meta.url).pathname;
 const hasPyskl = existsSync(`${PYSKL}utk6_3d_p2.pkl`);
 
 const fixture = (name: string) => new Uint8Array(readFileSync(`${FIXTURES}${name}`));

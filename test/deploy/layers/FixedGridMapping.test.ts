@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRandom } from '../../src/data/random.js';
-import { FixedGridMapping, isSelectionMatrix, type GridMappingParts } from '../../src/layers/FixedGridMapping.js';
-import { useBackend } from '../helpers/backends.js';
-import { runLayerTest } from '../helpers/runLayerTest.js';
+import { createRandom } from '../../../src/random/random.js';
+import { FixedGridMapping, isSelectionMatrix, type GridMappingParts } from '../../../src/deploy/layers/FixedGridMapping.js';
+import { useBackend } from '../../helpers/backends.js';
+import { runLayerTest } from '../../helpers/runLayerTest.js';
 
 /** A layer that writes seeded random values into its fixed weights as soon as it is built (so the round trip compares real numbers). */
 function withRandomMapping(layer: FixedGridMapping, joints: number, channels: number, seed: number): FixedGridMapping {

@@ -1,4 +1,4 @@
-import { Ske2GridError, requireInt } from '../../errors.js';
+import { Ske2GridError, fail, requireInt } from '../errors.js';
 import {
   arrayFromBuffer,
   isNdArray,
@@ -195,11 +195,11 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): Pick
   };
   const int64 = options.int64 ?? 'number';
   if (int64 !== 'number' && int64 !== 'bigint') {
-    throw new Ske2GridError(`pickle: options.int64: expected "number" or "bigint", got ${JSON.stringify(int64)}`);
+    fail('pickle: options.int64', '"number" or "bigint"', int64);
   }
   const bigInts = options.bigInts ?? 'error';
   if (bigInts !== 'error' && bigInts !== 'bigint') {
-    throw new Ske2GridError(`pickle: options.bigInts: expected "error" or "bigint", got ${JSON.stringify(bigInts)}`);
+    fail('pickle: options.bigInts', '"error" or "bigint"', bigInts);
   }
   return new PickleReader(bytes, limits, int64, bigInts === 'bigint').read();
 }

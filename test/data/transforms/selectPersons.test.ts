@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectPersons } from '../../../src/data/transforms/persons.js';
+import { selectPersons } from '../../../src/data/transforms/selectPersons.js';
 import { makeSequence, nested, nestedScore } from './makeSequence.js';
 
 // Three persons, T=2, V=1: p0 absent; p1 moves 5 with mean score 0.8; p2 moves 1 with mean score 0.5.

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Ske2GridError } from '../../../src/errors.js';
-import { createRandom, type Random } from '../../../src/data/random.js';
-import { isNdArray } from '../../../src/data/pickle/numpyArrays.js';
-import { unpickle, type PickleValue } from '../../../src/data/pickle/unpickle.js';
+import { Ske2GridError } from '../../src/errors.js';
+import { createRandom, type Random } from '../../src/random/random.js';
+import { isNdArray } from '../../src/pickle/numpyArrays.js';
+import { unpickle, type PickleValue } from '../../src/pickle/unpickle.js';
 import { op, pk, u32, u64, type Part } from './pickleBuilder.js';
 
 /**
@@ -12,8 +12,8 @@ import { op, pk, u32, u64, type Part } from './pickleBuilder.js';
  * and never a result holding more array data than the input can account for.
  */
 
-const OWN = new URL('../../fixtures/pickle/', import.meta.url).pathname;
-const PYSKL = new URL('../../../../shared/fixtures/pyskl/', import.meta.url).pathname;
+const OWN = new URL('../fixtures/pickle/', import.meta.url).pathname;
+const PYSKL = new URL('../../../shared/fixtures/pyskl/', import.meta.url).pathname;
 const PYSKL_FILES = ['utk6_2d_p2.pkl', 'utk6_2d_p4.pkl', 'utk6_3d_p2.pkl', 'utk6_3d_p4.pkl'];
 const hasPyskl = PYSKL_FILES.every((f) => existsSync(`${PYSKL}${f}`));
 

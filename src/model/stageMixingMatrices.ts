@@ -16,8 +16,16 @@ import { UpsamplingTransform } from '../layers/UpsamplingTransform.js';
  * ```
  */
 export function stageMixingMatrices(model: LayersModel): number[][][] {
+  const tensors = stageMixingTensors(model);
+  const out = tensors.map((m) => m.arraySync());
+  tf.dispose(tensors);
+  return out;
+}
+
+/** As {@link stageMixingMatrices}, as `[S_s, V]` float32 tensors the caller owns (no device read). */
+export function stageMixingTensors(model: LayersModel): tf.Tensor2D[] {
   return tf.tidy(() => {
-    const out: number[][][] = [];
+    const out: tf.Tensor2D[] = [];
     let m: tf.Tensor2D | null = null;
     for (const layer of model.layers) {
       if (layer instanceof UpsamplingTransform) {
@@ -25,7 +33,7 @@ export function stageMixingMatrices(model: LayersModel): number[][][] {
         m = (m ? tf.matMul(u, m) : u) as tf.Tensor2D;
       } else if (layer instanceof GridIndexTransform && m) {
         m = tf.matMul(layer.permutationMatrix(), m) as tf.Tensor2D;
-        out.push((m as tf.Tensor2D).arraySync());
+        out.push(m);
       }
     }
     return out;

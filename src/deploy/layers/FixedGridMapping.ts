@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe, fail } from '../errors.js';
-import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
+import { fail, failAs } from '../../errors.js';
+import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type Shape } from '../../layers/layerBase.js';
 
 /** How a {@link FixedGridMapping} applies its map: a dense affine map per frame, or one joint per cell. */
 export type GridMappingMode = 'matrix' | 'gather';
@@ -73,7 +73,7 @@ export class FixedGridMapping extends Ske2GridLayer {
   override build(inputShape: Shape | Shape[]): void {
     const shape = singleShape(inputShape);
     if (shape.length !== 5 || shape[3] == null || shape[4] == null) {
-      throw new Ske2GridError(`${this.name} input: expected [batch, persons, frames, joints, channels] with known joints and channels, got ${describe(shape)}`);
+      fail(`${this.name} input`, '[batch, persons, frames, joints, channels] with known joints and channels', shape);
     }
     this.joints = shape[3];
     this.channels = shape[4];
@@ -112,7 +112,7 @@ export class FixedGridMapping extends Ske2GridLayer {
    * non-zero entry (see {@link isSelectionMatrix}). The layer must be built.
    */
   setMapping(parts: GridMappingParts): void {
-    if (!this.built) throw new Ske2GridError(`${this.name}: expected a built layer (apply it to an input first), got an unbuilt one`);
+    if (!this.built) failAs(this.name, 'a built layer (apply it to an input first)', 'an unbuilt one');
     const [v, c, r] = [this.joints, this.channels, this.cells];
     const check = (arg: keyof GridMappingParts, size: number, what: string) => {
       const a = parts?.[arg];

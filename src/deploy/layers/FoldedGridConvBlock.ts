@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
-import { Ske2GridError, describe, fail } from '../errors.js';
-import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type Shape } from './layerBase.js';
+import { describe, fail, failAs } from '../../errors.js';
+import { foldedGridConv, type FoldedGridConvKernels, type FoldedResidual } from '../../layers/foldedGridConv.js';
+import { checkConvFormulation, type ConvFormulationSetting } from '../../ops/convFormulation.js';
+import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type Shape } from '../../layers/layerBase.js';
 
-/** Residual branch of a {@link FoldedGridConvBlock} (already resolved: no `'auto'`). */
-export type FoldedResidual = 'none' | 'identity' | 'conv';
+export type { FoldedResidual };
 
 /** Arguments of {@link FoldedGridConvBlock}. */
 export interface FoldedGridConvBlockArgs extends LayerArgs {
@@ -19,7 +20,37 @@ export interface FoldedGridConvBlockArgs extends LayerArgs {
   kernelSize?: number;
   /** Taps of the temporal convolution (odd); default 9. */
   temporalKernelSize?: number;
+  /**
+   * How the convolutions are computed (`'conv2d'` or `'matmul'`, see {@link ConvFormulation}), as in
+   * {@link GridConvBlock}; `'auto'` picks the measured default of the backend active at call time. Default `'auto'`.
+   */
+  convFormulation?: ConvFormulationSetting;
 }
+
+/** Sizes that fix the shapes of a {@link FoldedGridConvBlock}'s weights. */
+export interface FoldedGridConvDims {
+  /** Input channels. */
+  cin: number;
+  /** Output channels (`filters`). */
+  cout: number;
+  /** Side of the grid kernel. */
+  kernelSize: number;
+  /** Taps of the temporal kernel. */
+  temporalKernelSize: number;
+}
+
+/**
+ * The weight schema of a {@link FoldedGridConvBlock}, by {@link FoldedGridConvWeights} field: each
+ * weight's saved name (after the layer prefix) and shape. The residual ones exist for residual `'conv'` only.
+ */
+export const FOLDED_GRID_CONV_WEIGHTS = Object.freeze({
+  spatialKernel: { name: 'spatial_kernel', shape: (d: FoldedGridConvDims) => [d.kernelSize, d.kernelSize, d.cin, d.cout] },
+  spatialBias: { name: 'spatial_bias', shape: (d: FoldedGridConvDims) => [d.cout] },
+  temporalKernel: { name: 'temporal_kernel', shape: (d: FoldedGridConvDims) => [d.temporalKernelSize, 1, d.cout, d.cout] },
+  temporalBias: { name: 'temporal_bias', shape: (d: FoldedGridConvDims) => [d.cout] },
+  residualKernel: { name: 'residual_kernel', shape: (d: FoldedGridConvDims) => [1, 1, d.cin, d.cout] },
+  residualBias: { name: 'residual_bias', shape: (d: FoldedGridConvDims) => [d.cout] },
+} as const);
 
 /** Values of a {@link FoldedGridConvBlock}'s weights (float32, tfjs layouts). */
 export interface FoldedGridConvWeights {
@@ -42,14 +73,16 @@ export interface FoldedGridConvWeights {
  * convolutions, with fixed (non-trainable) weights. Input `[B, M, T, H, W, Cin]`, output
  * `[B, M, T', H, W, filters]` with `T' = floor((T - 1) / stride) + 1`:
  * `relu(spatial_conv(x))` (k x k per frame, zero padded, bias and ReLU fused) ->
- * `temporal_conv` (kt taps per cell, stride, padding (kt-1)/2 on both sides) -> `+ residual` -> ReLU.
+ * `temporal_conv` (kt taps per cell, stride, padding (kt-1)/2 on both sides) -> `+ residual` -> ReLU:
+ * the same forward as a {@link GridConvBlock} in inference, every convolution one {@link paddedConv2d}
+ * call with the block's `convFormulation`.
  * Weights start at zero; write them with {@link FoldedGridConvBlock.setFolded}.
  *
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * import { FoldedGridConvBlock } from 'ske2grid';
- * // kernelSize 3, temporalKernelSize 9, residual 'none'; weights zero until setFolded(...)
+ * // kernelSize 3, temporalKernelSize 9, residual 'none', convFormulation 'auto'; weights zero until setFolded(...)
  * const block = new FoldedGridConvBlock({ filters: 8, stride: 2 });
  * const y = block.apply(tf.zeros([1, 2, 32, 5, 5, 3])) as tf.Tensor; // [1, 2, 16, 5, 5, 8]
  * ```
@@ -62,6 +95,8 @@ export class FoldedGridConvBlock extends Ske2GridLayer {
   readonly residual: FoldedResidual;
   readonly kernelSize: number;
   readonly temporalKernelSize: number;
+  /** The formulation setting of the convolutions (see {@link FoldedGridConvBlockArgs.convFormulation}). */
+  readonly convFormulation: ConvFormulationSetting;
   private inChannels = 0;
   private w: Record<string, LayerVariable> = {};
 
@@ -80,45 +115,36 @@ export class FoldedGridConvBlock extends Ske2GridLayer {
     }
     this.residual = args.residual ?? 'none';
     if (!['none', 'identity', 'conv'].includes(this.residual)) fail('FoldedGridConvBlock residual', "'none', 'identity' or 'conv'", this.residual);
+    this.convFormulation = checkConvFormulation('FoldedGridConvBlock convFormulation', args.convFormulation);
   }
 
   override build(inputShape: Shape | Shape[]): void {
     const shape = singleShape(inputShape);
     const cin = shape[5];
     if (shape.length !== 6 || cin == null || shape[3] == null || shape[4] == null) {
-      throw new Ske2GridError(
-        `${this.name} input: expected [batch, persons, frames, height, width, channels] with known height, width and channels, got ${describe(shape)}`,
-      );
+      fail(`${this.name} input`, '[batch, persons, frames, height, width, channels] with known height, width and channels', shape);
     }
     if (this.residual === 'identity' && (cin !== this.filters || this.stride !== 1)) {
-      throw new Ske2GridError(`${this.name} residual: 'identity' needs equal channels and stride 1, got ${cin}->${this.filters}, stride ${this.stride}`);
+      failAs(`${this.name} residual 'identity'`, 'equal channels and stride 1', `${cin}->${this.filters} channels, stride ${this.stride}`);
     }
     this.inChannels = cin;
-    for (const [name, shape] of Object.entries(this.weightShapes())) {
-      this.w[name] = this.addNamedWeight(snakeCase(name), shape, 'zeros', false);
+    for (const [field, shape] of Object.entries(this.weightShapes())) {
+      this.w[field] = this.addNamedWeight(FOLDED_GRID_CONV_WEIGHTS[field as keyof FoldedGridConvWeights].name, shape, 'zeros', false);
     }
     this.built = true;
   }
 
-  /** Shapes of the weights by {@link FoldedGridConvWeights} field (after build). */
+  /** Shapes of the weights by {@link FoldedGridConvWeights} field (after build), from {@link FOLDED_GRID_CONV_WEIGHTS}. */
   private weightShapes(): Record<string, number[]> {
-    const [k, kt, cin, cout] = [this.kernelSize, this.temporalKernelSize, this.inChannels, this.filters];
-    const shapes: Record<string, number[]> = {
-      spatialKernel: [k, k, cin, cout],
-      spatialBias: [cout],
-      temporalKernel: [kt, 1, cout, cout],
-      temporalBias: [cout],
-    };
-    if (this.residual === 'conv') {
-      shapes.residualKernel = [1, 1, cin, cout];
-      shapes.residualBias = [cout];
-    }
-    return shapes;
+    const dims: FoldedGridConvDims = { cin: this.inChannels, cout: this.filters, kernelSize: this.kernelSize, temporalKernelSize: this.temporalKernelSize };
+    const fields = Object.keys(FOLDED_GRID_CONV_WEIGHTS) as (keyof FoldedGridConvWeights)[];
+    const used = this.residual === 'conv' ? fields : fields.filter((f) => f !== 'residualKernel' && f !== 'residualBias');
+    return Object.fromEntries(used.map((f) => [f, FOLDED_GRID_CONV_WEIGHTS[f].shape(dims)]));
   }
 
   /** Writes folded weight values (each checked for length and finiteness). The layer must be built. */
   setFolded(values: FoldedGridConvWeights): void {
-    if (!this.built) throw new Ske2GridError(`${this.name}: expected a built layer (apply it to an input first), got an unbuilt one`);
+    if (!this.built) failAs(this.name, 'a built layer (apply it to an input first)', 'an unbuilt one');
     const shapes = this.weightShapes();
     for (const [name, shape] of Object.entries(shapes)) {
       const data = values?.[name as keyof FoldedGridConvWeights];
@@ -139,58 +165,8 @@ export class FoldedGridConvBlock extends Ske2GridLayer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
-    return tf.tidy(() => {
-      const x = single(inputs);
-      const [b, m, t, h, wd, cin] = x.shape;
-      const cout = this.filters;
-      const p = (this.kernelSize - 1) / 2;
-      const pt = (this.temporalKernelSize - 1) / 2;
-      const frames = tf.reshape(x, [b * m * t, h, wd, cin]) as tf.Tensor4D;
-      const spatial = tf.fused.conv2d({
-        x: frames,
-        filter: this.w.spatialKernel.read() as tf.Tensor4D,
-        strides: 1,
-        pad: [
-          [0, 0],
-          [p, p],
-          [p, p],
-          [0, 0],
-        ],
-        bias: this.w.spatialBias.read(),
-        activation: 'relu',
-      });
-      const sequence = tf.reshape(spatial, [b * m, t, h * wd, cout]) as tf.Tensor4D;
-      const temporal = tf.fused.conv2d({
-        x: sequence,
-        filter: this.w.temporalKernel.read() as tf.Tensor4D,
-        strides: [this.stride, 1],
-        pad: [
-          [0, 0],
-          [pt, pt],
-          [0, 0],
-          [0, 0],
-        ],
-        bias: this.w.temporalBias.read(),
-        activation: this.residual === 'none' ? 'relu' : 'linear',
-      });
-      const tOut = temporal.shape[1];
-      let y: tf.Tensor = temporal;
-      if (this.residual !== 'none') {
-        const input = tf.reshape(x, [b * m, t, h * wd, cin]) as tf.Tensor4D;
-        const shortcut =
-          this.residual === 'identity'
-            ? input
-            : tf.fused.conv2d({
-                x: input,
-                filter: this.w.residualKernel.read() as tf.Tensor4D,
-                strides: [this.stride, 1],
-                pad: 'valid',
-                bias: this.w.residualBias.read(),
-              });
-        y = tf.relu(tf.add(temporal, shortcut));
-      }
-      return tf.reshape(y, [b, m, tOut, h, wd, cout]);
-    });
+    const kernels = Object.fromEntries(Object.entries(this.w).map(([name, v]) => [name, v.read()])) as unknown as FoldedGridConvKernels;
+    return foldedGridConv(single(inputs), kernels, { stride: this.stride, residual: this.residual, formulation: this.convFormulation });
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -207,12 +183,8 @@ export class FoldedGridConvBlock extends Ske2GridLayer {
       residual: this.residual,
       kernelSize: this.kernelSize,
       temporalKernelSize: this.temporalKernelSize,
+      convFormulation: this.convFormulation,
     };
   }
 }
 serialization.registerClass(FoldedGridConvBlock);
-
-/** `spatialKernel` -> `spatial_kernel`. */
-function snakeCase(name: string): string {
-  return name.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`);
-}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NumpyRandomState } from '../../src/data/numpyRandomState.js';
+import { NumpyRandomState } from '../../src/random/numpyRandomState.js';
 
 interface Streams {
   seed: number | number[];
