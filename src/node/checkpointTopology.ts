@@ -45,6 +45,31 @@ export function checkCheckpointTopology(
       bad(`modelTopology layer ${i} (${describe(layer.config.name)})`, "a registered layer class (import 'ske2grid' first)", layer.class_name);
     }
   });
+  // Every inbound node must name a layer defined before it (the order tfjs saves): a missing or
+  // later name, or a cycle, would make tfjs' deserialisation wait for a layer forever.
+  const defined = new Set<unknown>();
+  layers.forEach((l: unknown, i) => {
+    const layer = l as LayerJSON & { name?: unknown; inbound_nodes?: unknown };
+    const name = layer.name ?? layer.config.name;
+    const inbound = layer.inbound_nodes ?? [];
+    if (!Array.isArray(inbound)) bad(`modelTopology layer ${i} (${describe(name)}) inbound_nodes`, 'an array', inbound);
+    for (const node of inbound as unknown[]) {
+      const refs = Array.isArray(node) ? node : [node];
+      for (const ref of refs) {
+        const from = Array.isArray(ref) ? ref[0] : undefined;
+        if (!defined.has(from))
+          bad(`modelTopology layer ${i} (${describe(name)}) inbound_nodes`, 'references to layers defined before it', Array.isArray(ref) ? from : ref);
+      }
+    }
+    if (typeof name !== 'string' || defined.has(name)) bad(`modelTopology layer ${i} name`, 'a unique layer name', name);
+    defined.add(name);
+  });
+  for (const key of ['input_layers', 'output_layers']) {
+    const refs = (top.config as Record<string, unknown>)[key];
+    if (!Array.isArray(refs) || refs.length === 0 || refs.some((r) => !Array.isArray(r) || !defined.has(r[0]))) {
+      bad(`modelTopology.config.${key}`, 'references to defined layers', refs === undefined ? 'nothing' : refs);
+    }
+  }
   const typed = layers as LayerJSON[];
   const meta = metadata as Record<string, unknown> | undefined;
   const stored = meta?.[CONFIG_METADATA_KEY];

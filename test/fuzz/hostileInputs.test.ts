@@ -24,7 +24,35 @@ import { dict, dumps, type NdSpec } from '../pickle/pickleBuilder.js';
  * case is checked as a whole per family, far above the time it takes, to catch a runaway case).
  */
 
-const WEIRD: unknown[] = [0, -1, 1, 2, 3, 1.5, NaN, Infinity, -Infinity, 1e9, 1e39, -1e39, 2 ** 31, 2 ** 53, '', '5', 'coco', null, undefined, true, [], [5], [5, 5], [1e4, 1e4], {}, { filters: 4, stride: 1 }, [{ filters: 1e6, stride: 1 }]];
+const WEIRD: unknown[] = [
+  0,
+  -1,
+  1,
+  2,
+  3,
+  1.5,
+  NaN,
+  Infinity,
+  -Infinity,
+  1e9,
+  1e39,
+  -1e39,
+  2 ** 31,
+  2 ** 53,
+  '',
+  '5',
+  'coco',
+  null,
+  undefined,
+  true,
+  [],
+  [5],
+  [5, 5],
+  [1e4, 1e4],
+  {},
+  { filters: 4, stride: 1 },
+  [{ filters: 1e6, stride: 1 }],
+];
 
 function pickOne<T>(rng: Random, list: readonly T[]): T {
   return list[rng.int(list.length)];
@@ -75,7 +103,21 @@ beforeAll(() => useBackend('cpu'));
 describe('fuzz: configs', () => {
   it('300 random configs: resolved or refused with a Ske2GridError, none builds anything large', () => {
     const rng = createRandom(14);
-    const fields = ['layout', 'gridShape', 'stages', 'inChannels', 'persons', 'frames', 'numClasses', 'blocks', 'dropout', 'batchNormEpsilon', 'seed', 'name', 'unknownField'];
+    const fields = [
+      'layout',
+      'gridShape',
+      'stages',
+      'inChannels',
+      'persons',
+      'frames',
+      'numClasses',
+      'blocks',
+      'dropout',
+      'batchNormEpsilon',
+      'seed',
+      'name',
+      'unknownField',
+    ];
     const counts = { ok: 0, error: 0 };
     const start = Date.now();
     for (let k = 0; k < 300; k++) {
@@ -118,12 +160,23 @@ describe('fuzz: state dicts, PYSKL pickles, dataset manifests, checkpoints', () 
       const key = pickOne(rng, keys);
       const t = sd[key] as { shape: unknown[]; data: unknown[] };
       switch (rng.int(6)) {
-        case 0: t.data[rng.int(t.data.length)] = pickOne(rng, WEIRD); break;
-        case 1: t.shape[rng.int(t.shape.length)] = pickOne(rng, WEIRD); break;
-        case 2: delete sd[key]; break;
-        case 3: sd[`module.${key}`] = sd[key]; break;
-        case 4: sd[key] = pickOne(rng, WEIRD); break;
-        default: t.data.pop();
+        case 0:
+          t.data[rng.int(t.data.length)] = pickOne(rng, WEIRD);
+          break;
+        case 1:
+          t.shape[rng.int(t.shape.length)] = pickOne(rng, WEIRD);
+          break;
+        case 2:
+          delete sd[key];
+          break;
+        case 3:
+          sd[`module.${key}`] = sd[key];
+          break;
+        case 4:
+          sd[key] = pickOne(rng, WEIRD);
+          break;
+        default:
+          t.data.pop();
       }
       if (outcome(`state dict case ${k}`, () => loadOfficialWeights(model, sd as never)) === 'error') {
         refused++;
@@ -160,7 +213,14 @@ describe('fuzz: state dicts, PYSKL pickles, dataset manifests, checkpoints', () 
     const manifest = {
       name: 'tiny',
       classes: ['a', 'b', 'c'],
-      joints: { names: ['root', 'left', 'right'], edges: [[1, 0], [2, 0]], center_joint: 1 },
+      joints: {
+        names: ['root', 'left', 'right'],
+        edges: [
+          [1, 0],
+          [2, 0],
+        ],
+        center_joint: 1,
+      },
       format: { data_file: 'data.f32', dtype: 'float32', byte_order: 'little', num_persons: 2, num_joints: 3, coord_dims: 2 },
       splits: { holdout: { train: [0, 1], test: [2] } },
       samples: [
