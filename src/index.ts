@@ -7,6 +7,9 @@
 // Errors
 export { Ske2GridError, fail } from './errors.js';
 
+// Size limits
+export { LIMITS } from './limits.js';
+
 // Skeleton layouts (plain data)
 export { defineLayout, adjacencyPrior, type SkeletonLayout, type PriorMode } from './layouts/skeletonLayout.js';
 export { COCO17 } from './layouts/coco17.js';
@@ -65,10 +68,19 @@ export { PersonGridPooling } from './layers/PersonGridPooling.js';
 export type { Shape } from './layers/layerBase.js';
 
 // Model: config, builder, progressive growth
-export { resolveConfig, toPlainConfig, REFERENCE_BLOCKS, type Ske2GridConfig, type ResolvedSke2GridConfig, type BlockSpec } from './model/config.js';
+export {
+  resolveConfig,
+  toPlainConfig,
+  estimateModelSize,
+  REFERENCE_BLOCKS,
+  type Ske2GridConfig,
+  type ResolvedSke2GridConfig,
+  type BlockSpec,
+  type ModelSizeEstimate,
+} from './model/config.js';
 export { buildSke2Grid, getModelConfig, layerNames, CONFIG_METADATA_KEY } from './model/buildSke2Grid.js';
 export { setBatchNormFrozen } from './model/setBatchNormFrozen.js';
-export { checkSkeletonInput } from './model/checkSkeletonInput.js';
+export { checkSkeletonInput, checkOneHotLabels, guardSkeletonInputs, type CheckSkeletonInputOptions } from './model/checkSkeletonInput.js';
 export { checkModelData, describeClipShape, type DataDescription } from './model/checkModelData.js';
 export { growSke2Grid, embedGrid, type GrowOptions } from './model/growSke2Grid.js';
 export { stageMixingMatrices } from './model/stageMixingMatrices.js';
@@ -146,6 +158,7 @@ export { SgdWithWeightDecay, type SgdWithWeightDecayOptions } from './training/s
 export { CosineDecay, cosineLearningRate, type CosineDecayOptions } from './training/cosineDecay.js';
 export { ProgressReporter, formatProgress, terminalProgress, type ProgressState } from './training/progress.js';
 export { fitSke2Grid, logitsCrossEntropy, type FitSke2GridOptions } from './training/fitSke2Grid.js';
+export { NonFiniteLossGuard } from './training/nonFiniteLossGuard.js';
 export { trainProgressive, type ProgressiveStage, type TrainProgressiveOptions, type TrainProgressiveResult } from './training/trainProgressive.js';
 export { tensorBatchDataset, type TensorBatchOptions } from './training/tensorBatchDataset.js';
 export { seedTrainingRun, trainingSeed, type TrainingRandomness } from './training/trainingRandomness.js';

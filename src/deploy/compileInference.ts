@@ -1,3 +1,4 @@
+import { guardSkeletonInputs } from '../model/checkSkeletonInput.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, fail } from '../errors.js';
@@ -265,7 +266,7 @@ function buildCompiled(plan: CompilationPlan, values: Float32Array[]): tfl.Layer
   }
   const marker: InferenceMarker = { format: INFERENCE_FORMAT, mapping, source: model.name };
   compiled.setUserDefinedMetadata({ [CONFIG_METADATA_KEY]: { ...toPlainConfig(config), frames }, [INFERENCE_METADATA_KEY]: marker });
-  return compiled;
+  return guardSkeletonInputs(compiled);
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { fail, failAs, requireInt } from '../errors.js';
+import { LIMITS } from '../limits.js';
 
 /**
  * What a {@link StreamingRecognizer} does before `windowFrames` frames have arrived: `'wait'` (no
@@ -11,7 +12,7 @@ export type StreamingWarmup = 'wait' | 'zeros' | 'repeat-first';
 
 /** Options of {@link StreamingRecognizer}. */
 export interface StreamingRecognizerOptions {
-  /** Frames per window (T); default the model's frames, required when the model accepts any length. */
+  /** Frames per window (T), at most `LIMITS.maxWindowFrames`; default the model's frames, required when the model accepts any length. */
   windowFrames?: number;
   /**
    * Run the model every `every` frames; default a quarter of the window, rounded, at least 1
@@ -97,8 +98,17 @@ export class StreamingRecognizer {
       fail('options.windowFrames', 'a positive integer (the model accepts clips of any length)', undefined);
     }
     const windowFrames = options.windowFrames === undefined ? (frames as number) : requireInt('options.windowFrames', options.windowFrames, 1);
+    if (windowFrames > LIMITS.maxWindowFrames)
+      fail('options.windowFrames', `an integer in [1, ${LIMITS.maxWindowFrames}] (LIMITS.maxWindowFrames)`, windowFrames);
     if (frames != null && windowFrames !== frames) fail('options.windowFrames', `the model's ${frames} frames (or leave it out)`, windowFrames);
     const every = options.every === undefined ? Math.max(1, Math.round(windowFrames / 4)) : requireInt('options.every', options.every, 1);
+    if (persons * joints * channels * windowFrames > LIMITS.maxActivationValues) {
+      fail(
+        'options.windowFrames',
+        `a window of at most ${LIMITS.maxActivationValues} values (LIMITS.maxActivationValues)`,
+        `${windowFrames} frames of ${persons * joints * channels} values`,
+      );
+    }
     const warmup = options.warmup ?? 'wait';
     if (!['wait', 'zeros', 'repeat-first'].includes(warmup)) fail('options.warmup', "'wait', 'zeros' or 'repeat-first'", warmup);
     if (options.preprocess !== undefined && typeof options.preprocess !== 'function')

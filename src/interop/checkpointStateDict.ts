@@ -30,13 +30,21 @@ export function stateDictOf(checkpoint: OfficialCheckpoint): Map<string, StateDi
   if (source == null || typeof source !== 'object') throw new Ske2GridError(`checkpoint['state_dict']: expected a dict of tensors, got ${kind(source)}`);
   const entries: [unknown, unknown][] = source instanceof Map ? [...source.entries()] : Object.entries(source);
   const out = new Map<string, StateDictTensor>();
+  const original = new Map<string, string>();
   for (const [key, value] of entries) {
     if (typeof key !== 'string') throw new Ske2GridError(`stateDict: expected parameter names (str) as keys, got ${kind(key)}`);
     if (!isTensorLike(value)) throw new Ske2GridError(`stateDict['${key}']: expected a tensor {shape, data}, got ${kind(value)}`);
     if (value.data instanceof BigInt64Array) {
       throw new Ske2GridError(`stateDict['${key}']: expected numbers, got int64 as bigint (read the checkpoint with int64: 'number')`);
     }
-    out.set(key.replace(/^module\./, ''), value as StateDictTensor);
+    const name = key.replace(/^module\./, '');
+    if (out.has(name)) {
+      throw new Ske2GridError(
+        `stateDict['${key}']: expected each parameter once (after removing the 'module.' prefix), got it also as '${original.get(name)}'`,
+      );
+    }
+    out.set(name, value as StateDictTensor);
+    original.set(name, key);
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { UPSAMPLING_TRANSFORM_WEIGHTS, UpsamplingTransform } from '../layers/Ups
 import { classifierWeight, layerNames } from '../model/buildSke2Grid.js';
 import type { BatchNormVariables } from '../ops/batchNorm.js';
 import { stateDictOf, type OfficialCheckpoint } from './checkpointStateDict.js';
+import { greedyAssignment } from '../ops/greedyAssignment.js';
 
 /** One tensor of a PyTorch state dict: its PyTorch shape and row-major values. */
 export interface StateDictTensor {
@@ -125,7 +126,9 @@ export function torchToModelLayout(m: Pick<OfficialWeightMapping, 'perm' | 'resh
  * Loads an official / PYSKL Ske2Grid state dict into a model built by `buildSke2Grid`, applying
  * the PyTorch -> tfjs transposes, ignoring `backbone.A` and `num_batches_tracked`, and recomputing
  * each GIT permutation from the loaded scores (checked against `index_sel` when present). All
- * tensors are checked before anything is written, so a bad state dict leaves the model untouched.
+ * tensors (shapes, finite float32 values, non-negative running variances, each key once after the
+ * `module.` prefix is removed) and the `index_sel` permutations are checked before anything is
+ * written, so a bad state dict leaves the model untouched.
  * Keys may carry a `module.` prefix. `stateDict` may also be a whole checkpoint as
  * `readTorchCheckpoint` returns it (mmcv / PYSKL `{meta, state_dict, optimizer}` or a bare state
  * dict). Options: `strict` and `checkPermutation`, both default true.
@@ -157,25 +160,39 @@ export function loadOfficialWeights(model: LayersModel, stateDict: OfficialCheck
     if (!t) failAs(`stateDict['${m.key}']`, `a tensor of shape ${describe(torchShape(m))}`, 'nothing (missing)');
     checkTensor(m.key, t, torchShape(m));
   }
+  // The permutation each GIT stage will take is computed from the new scores (as float32, as the
+  // variable holds them) and checked against index_sel here, before anything is written.
+  const gits = model.layers.filter((l): l is GridIndexTransform => l instanceof GridIndexTransform);
+  for (const layer of gits) {
+    const stage = layerIndex(layer.name);
+    const key = `backbone.SGT_stages.${stage}.index_sel`;
+    const sel = entries.get(key);
+    if (sel === undefined || options.checkPermutation === false) continue;
+    const n = layer.nodes;
+    if (
+      sel === null ||
+      sel.data == null ||
+      typeof sel.data.length !== 'number' ||
+      !Array.isArray(sel.shape) ||
+      sel.shape.length !== 1 ||
+      sel.shape[0] !== n ||
+      sel.data.length !== n
+    ) {
+      failAs(`stateDict['${key}']`, `a permutation of 0..${n - 1} (shape [${n}])`, sel?.shape ? `shape ${describe(sel.shape)}` : describe(sel));
+    }
+    const expected = Array.from(sel.data, Number);
+    const scores = entries.get(`backbone.SGT_stages.${stage}.sgt_trans_mat`)!;
+    const p = greedyAssignment(Float32Array.from(scores.data), n);
+    if (expected.some((v, r) => v !== p[r])) {
+      failAs(`stateDict['${key}']`, `the greedy permutation of the loaded scores ${describe(p)}`, `${describe(expected)}`);
+    }
+  }
   const converted = mappings.map((m) => torchToModelLayout(m, entries.get(m.key)!));
   mappings.forEach((m, i) => {
     m.variable.write(converted[i]);
     converted[i].dispose();
   });
-
-  const permutations: number[][] = [];
-  for (const layer of model.layers) {
-    if (!(layer instanceof GridIndexTransform)) continue;
-    const p = layer.updatePermutation();
-    permutations.push(p);
-    const sel = entries.get(`backbone.SGT_stages.${layerIndex(layer.name)}.index_sel`);
-    if (sel && options.checkPermutation !== false) {
-      const expected = Array.from(sel.data, Math.round);
-      if (expected.some((v, r) => v !== p[r])) {
-        fail(`stateDict['backbone.SGT_stages.${layerIndex(layer.name)}.index_sel']`, `the greedy permutation of the loaded scores ${describe(p)}`, expected);
-      }
-    }
-  }
+  const permutations = gits.map((layer) => layer.updatePermutation());
   return { loaded: mappings.map((m) => m.key), ignored, permutations };
 }
 
@@ -231,11 +248,20 @@ function checkTensor(key: string, t: StateDictTensor, expected: number[]): void 
     failAs(`stateDict['${key}']`, `shape ${describe(expected)}`, `${describe(t.shape)}${hint}`);
   }
   const size = expected.reduce((a, b) => a * b, 1);
-  if (t.data.length !== size) fail(`stateDict['${key}']`, `${size} values`, t.data.length);
+  if (typeof t.data !== 'object' || typeof t.data.length !== 'number') failAs(`stateDict['${key}'].data`, `an array of numbers`, `${describe(t.data)}`);
+  if (t.data.length !== size) failAs(`stateDict['${key}']`, `${size} values`, `${t.data.length}`);
+  const variance = key.endsWith('.running_var');
   for (let i = 0; i < t.data.length; i++) {
-    if (!Number.isFinite(t.data[i])) failAs(`stateDict['${key}']`, 'finite values', `${t.data[i]} at index ${i}`);
+    const v = t.data[i];
+    if (typeof v !== 'number' || !(Math.abs(v) <= FLOAT32_MAX)) {
+      failAs(`stateDict['${key}']`, `finite float32 values (|v| <= ${FLOAT32_MAX})`, `${describe(v)} at index ${i}`);
+    }
+    if (variance && v < 0) failAs(`stateDict['${key}']`, `non-negative running variances`, `${v} at index ${i}`);
   }
 }
+
+/** Largest finite float32 value. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** The trailing number of a layer name (`upt_stage1` -> 1, `block7` -> 7). */
 function layerIndex(name: string): number {

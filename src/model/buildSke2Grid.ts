@@ -7,6 +7,7 @@ import { PersonGridPooling } from '../layers/PersonGridPooling.js';
 import { SkeletonNormalization } from '../layers/SkeletonNormalization.js';
 import { UpsamplingTransform } from '../layers/UpsamplingTransform.js';
 import { deriveSeed } from '../ops/seeds.js';
+import { guardSkeletonInputs } from './checkSkeletonInput.js';
 import { resolveConfig, toPlainConfig, type ResolvedSke2GridConfig, type Ske2GridConfig } from './config.js';
 
 /**
@@ -81,7 +82,8 @@ export const modelSeedSlots = {
 /**
  * Builds a Ske2Grid model as a `tf.LayersModel`. Input `[batch, persons, frames, joints, channels]`,
  * output logits `[batch, numClasses]`. Defaults give the official 5x5 NTU-60 (COCO-17) model
- * (4,384,764 trainable parameters). Layer names: `skeleton_norm`, `upt_stage{i}`, `git_stage{i}`,
+ * (4,384,764 trainable parameters). `predict`, `fit` and `evaluate` check the input shape first
+ * ({@link guardSkeletonInputs}). Layer names: `skeleton_norm`, `upt_stage{i}`, `git_stage{i}`,
  * `to_grid`, `block{0..9}`, `pool`, `classifier`.
  *
  * @example
@@ -143,7 +145,7 @@ export function buildSke2Grid(config: Ske2GridConfig = {}): tfl.LayersModel {
 
   const model = tfl.model({ inputs: input, outputs: logits, name: c.name });
   model.setUserDefinedMetadata({ [CONFIG_METADATA_KEY]: toPlainConfig(c) });
-  return model;
+  return guardSkeletonInputs(model);
 }
 
 /**

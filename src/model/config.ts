@@ -1,4 +1,5 @@
 import { fail } from '../errors.js';
+import { LIMITS } from '../limits.js';
 import { checkConvFormulation, type ConvFormulationSetting } from '../ops/convFormulation.js';
 import { resolveLayout, type LayoutName } from '../layouts/registry.js';
 import type { PriorMode, SkeletonLayout } from '../layouts/skeletonLayout.js';
@@ -147,6 +148,9 @@ export function resolveConfig(config: Ske2GridConfig = {}): ResolvedSke2GridConf
   if (!Array.isArray(gridShape) || gridShape.length !== 2 || !gridShape.every(isPositiveInt)) {
     fail('config.gridShape', 'two positive integers [H, W]', gridShape);
   }
+  if (gridShape[0] > LIMITS.maxGridSide || gridShape[1] > LIMITS.maxGridSide) {
+    fail('config.gridShape', `sides of at most ${LIMITS.maxGridSide} (LIMITS.maxGridSide)`, gridShape);
+  }
   if (gridShape[0] !== gridShape[1]) fail('config.gridShape', 'a square grid [H, H]', gridShape);
   const cells = gridShape[0] * gridShape[1];
 
@@ -154,6 +158,7 @@ export function resolveConfig(config: Ske2GridConfig = {}): ResolvedSke2GridConf
   if (!Array.isArray(stages) || stages.length < 1 || !stages.every(isPositiveInt)) {
     fail('config.stages', 'a non-empty array of positive integers', stages);
   }
+  if (stages.length > LIMITS.maxStages) fail('config.stages', `at most ${LIMITS.maxStages} stages (LIMITS.maxStages)`, stages);
   if (stages[0] !== joints) {
     fail('config.stages[0]', `the joint count of layout '${layout.name}' (${joints})`, stages[0]);
   }
@@ -169,20 +174,28 @@ export function resolveConfig(config: Ske2GridConfig = {}): ResolvedSke2GridConf
     }
   });
 
-  const intField = (name: keyof Ske2GridConfig, fallback: number) => {
+  const intField = (name: 'inChannels' | 'persons' | 'numClasses', fallback: number, max: number, limit: string) => {
     const v = config[name] ?? fallback;
     if (!isPositiveInt(v)) fail(`config.${name}`, 'a positive integer', v);
-    return v as number;
+    if (v > max) fail(`config.${name}`, `an integer in [1, ${max}] (LIMITS.${limit})`, v);
+    return v;
   };
   const frames = config.frames === undefined ? 100 : config.frames;
   if (frames !== null && !isPositiveInt(frames)) fail('config.frames', 'a positive integer or null (any length)', frames);
+  if (frames !== null && frames > LIMITS.maxFrames) fail('config.frames', `an integer in [1, ${LIMITS.maxFrames}] (LIMITS.maxFrames) or null`, frames);
 
   const blocks = config.blocks ?? REFERENCE_BLOCKS.map((b) => ({ ...b }));
   if (!Array.isArray(blocks) || blocks.length < 1) fail('config.blocks', 'a non-empty array of {filters, stride}', blocks);
+  if (blocks.length > LIMITS.maxBlocks) fail('config.blocks', `at most ${LIMITS.maxBlocks} blocks (LIMITS.maxBlocks)`, `${blocks.length} blocks`);
   blocks.forEach((b, i) => {
     if (b == null || !isPositiveInt(b.filters) || !isPositiveInt(b.stride))
       fail(`config.blocks[${i}]`, '{filters: positive integer, stride: positive integer}', b);
+    if (b.filters > LIMITS.maxFilters || b.stride > LIMITS.maxStride)
+      fail(`config.blocks[${i}]`, `filters <= ${LIMITS.maxFilters} and stride <= ${LIMITS.maxStride} (LIMITS.maxFilters, LIMITS.maxStride)`, b);
   });
+  const inChannels = intField('inChannels', 3, LIMITS.maxInChannels, 'maxInChannels');
+  const persons = intField('persons', 2, LIMITS.maxPersons, 'maxPersons');
+  const numClasses = intField('numClasses', 60, LIMITS.maxClasses, 'maxClasses');
 
   const dropout = config.dropout ?? 0;
   if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) fail('config.dropout', 'a rate in [0, 1)', dropout);
@@ -199,15 +212,15 @@ export function resolveConfig(config: Ske2GridConfig = {}): ResolvedSke2GridConf
   const seed = config.seed ?? null;
   if (seed !== null && !(Number.isSafeInteger(seed) && seed >= 0)) fail('config.seed', 'a non-negative integer or null', seed);
 
-  return {
+  const resolved: ResolvedSke2GridConfig = {
     layout,
     gridShape: [gridShape[0], gridShape[1]],
     stages: [...stages],
     stageOutputs,
-    inChannels: intField('inChannels', 3),
-    persons: intField('persons', 2),
+    inChannels,
+    persons,
     frames,
-    numClasses: intField('numClasses', 60),
+    numClasses,
     blocks: blocks.map((b) => ({ filters: b.filters, stride: b.stride })),
     dropout,
     prior,
@@ -218,6 +231,65 @@ export function resolveConfig(config: Ske2GridConfig = {}): ResolvedSke2GridConf
     seed,
     convFormulation: checkConvFormulation('config.convFormulation', config.convFormulation),
   };
+  const size = estimateModelSize(resolved);
+  if (size.parameters > LIMITS.maxParameters) {
+    fail(
+      'config',
+      `a model of at most ${LIMITS.maxParameters} weights (LIMITS.maxParameters)`,
+      `${size.parameters} weights (gridShape, blocks, numClasses, persons, inChannels)`,
+    );
+  }
+  if (size.activationValues > LIMITS.maxActivationValues) {
+    fail(
+      'config',
+      `at most ${LIMITS.maxActivationValues} activation values per clip in a block (LIMITS.maxActivationValues)`,
+      `${size.activationValues} (persons x frames x cells x channels)`,
+    );
+  }
+  return resolved;
+}
+
+/** Sizes of a model known from its config alone (see {@link estimateModelSize}). */
+export interface ModelSizeEstimate {
+  /** Number of weights, trainable and not (what `model.countParams()` reports once built). */
+  parameters: number;
+  /** Largest block output (or model input) of one clip, in values (`persons x frames x cells x channels`); 0 when `frames` is null. */
+  activationValues: number;
+}
+
+/**
+ * The weight count and the largest per-clip block activation of a resolved config, computed without
+ * building anything (block kernels 3x3 spatial and 9x1 temporal, as `buildSke2Grid` builds them).
+ *
+ * @example
+ * ```ts
+ * import { estimateModelSize, resolveConfig } from 'ske2grid';
+ * estimateModelSize(resolveConfig()).parameters; // the official 5x5 model's weights, trainable and not
+ * ```
+ */
+export function estimateModelSize(c: ResolvedSke2GridConfig): ModelSizeEstimate {
+  const joints = c.layout.joints.length;
+  const cells = c.gridShape[0] * c.gridShape[1];
+  let parameters = 4 * joints * c.inChannels; // skeleton BatchNorm
+  let nodes = c.stages[0];
+  for (const out of c.stageOutputs) {
+    parameters += out * nodes + out * out + out; // UPT matrix, GIT scores and permutation
+    nodes = out;
+  }
+  let cin = c.inChannels;
+  let frames = c.frames ?? 0;
+  let activationValues = c.persons * frames * cells * cin;
+  c.blocks.forEach((b, i) => {
+    const cout = b.filters;
+    parameters += 9 * cin * cout + cout + 8 * cout; // spatial conv + 2 BatchNorms
+    parameters += 9 * cout * cout + cout + 4 * cout; // temporal conv + BatchNorm
+    if (i > 0 && (cin !== cout || b.stride !== 1)) parameters += cin * cout + cout + 4 * cout; // residual conv + BatchNorm
+    frames = Math.ceil(frames / b.stride);
+    activationValues = Math.max(activationValues, c.persons * frames * cells * cout);
+    cin = cout;
+  });
+  parameters += cin * c.numClasses + c.numClasses;
+  return { parameters, activationValues };
 }
 
 /**

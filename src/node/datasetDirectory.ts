@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   expectedDataBytes,
@@ -14,6 +13,8 @@ import {
 import type { SkeletonSequence } from '../data/skeletonSequence.js';
 import { Ske2GridError, describe, fail } from '../errors.js';
 import type { SkeletonLayout } from '../layouts/skeletonLayout.js';
+import { LIMITS } from '../limits.js';
+import { openRegularFile, readRegularFile } from './regularFile.js';
 
 /**
  * File name of the manifest in a dataset directory: `'manifest.json'`.
@@ -68,12 +69,12 @@ export interface SkeletonDataset {
 
 async function readManifest(dir: string): Promise<DatasetManifest> {
   const file = join(dir, DATASET_MANIFEST);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new Ske2GridError(`dataset dir ${describe(dir)}: expected a readable ${DATASET_MANIFEST}, got ${(e as Error).message}`);
-  }
+  const text = (
+    await readRegularFile(file, `dataset dir ${describe(dir)}: ${DATASET_MANIFEST}`, {
+      maxBytes: LIMITS.maxManifestBytes,
+      limitName: 'LIMITS.maxManifestBytes',
+    })
+  ).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -105,30 +106,34 @@ export function parseSha256Sums(text: string, what = DATASET_CHECKSUMS): Map<str
   return sums;
 }
 
-async function sha256OfFile(file: string): Promise<string> {
+/** SHA-256 of a regular file, read in 1 MiB chunks (never a device or FIFO). */
+async function sha256OfFile(file: string, what: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  const { handle, size } = await openRegularFile(file, what);
+  try {
+    const chunk = Buffer.allocUnsafe(Math.min(size, 2 ** 20));
+    for (let done = 0; done < size;) {
+      const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.byteLength, size - done), done);
+      if (bytesRead === 0) break;
+      hash.update(chunk.subarray(0, bytesRead));
+      done += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
   return hash.digest('hex');
 }
 
 async function verifyChecksums(dir: string, dataFile: string): Promise<void> {
   const listFile = join(dir, DATASET_CHECKSUMS);
-  let text: string;
-  try {
-    text = await readFile(listFile, 'utf8');
-  } catch (e) {
-    throw new Ske2GridError(`verifyChecksums: expected a readable ${listFile}, got ${(e as Error).message}`);
-  }
+  const text = (
+    await readRegularFile(listFile, `verifyChecksums: ${listFile}`, { maxBytes: LIMITS.maxManifestBytes, limitName: 'LIMITS.maxManifestBytes' })
+  ).toString('utf8');
   const sums = parseSha256Sums(text, listFile);
   if (!sums.has(dataFile)) fail(listFile, `an entry for ${dataFile}`, [...sums.keys()]);
   for (const [name, expected] of sums) {
     if (name.includes('/') || name.includes('\\')) fail(`${listFile} entry`, 'a file name in the dataset directory', name);
-    let actual: string;
-    try {
-      actual = await sha256OfFile(join(dir, name));
-    } catch (e) {
-      throw new Ske2GridError(`${listFile}: expected ${name} to be readable, got ${(e as Error).message}`);
-    }
+    const actual = await sha256OfFile(join(dir, name), `${listFile} entry ${describe(name)}`);
     if (actual !== expected) throw new Ske2GridError(`${join(dir, name)}: expected SHA-256 ${expected} (from ${DATASET_CHECKSUMS}), got ${actual}`);
   }
 }
@@ -146,7 +151,9 @@ function float32LittleEndian(bytes: Uint8Array): Float32Array {
  * optionally `SHA256SUMS`; see `../shared/datasets/README.md` for the format). Validates the
  * manifest, checks up front that the data file has exactly the sum of `frames * M * V * C * 4` bytes
  * (a clear error for truncated files), optionally verifies checksums, and keeps one file handle open:
- * `get(i)` reads only sample i's bytes, so datasets larger than memory work. Call `close()` when done.
+ * `get(i)` reads only sample i's bytes, so datasets larger than memory work; a sample over
+ * `LIMITS.maxSampleBytes` (1 GiB) is refused by `get(i)` before anything is allocated. Every file must
+ * be a regular file (no device or FIFO, also through a symbolic link). Call `close()` when done.
  *
  * @example
  * ```ts
@@ -167,14 +174,10 @@ export async function openSkeletonDataset(dir: string, options: OpenSkeletonData
   const dataPath = join(dir, manifest.format.data_file);
   if (options.verifyChecksums === true) await verifyChecksums(dir, manifest.format.data_file);
 
-  let handle: FileHandle | null;
-  try {
-    handle = await open(dataPath, 'r');
-  } catch (e) {
-    throw new Ske2GridError(`dataset dir ${describe(dir)}: expected a readable ${manifest.format.data_file}, got ${(e as Error).message}`);
-  }
+  const opened = await openRegularFile(dataPath, `dataset dir ${describe(dir)}: ${manifest.format.data_file}`);
+  let handle: FileHandle | null = opened.handle;
   const expected = expectedDataBytes(manifest);
-  const actual = (await handle.stat()).size;
+  const actual = opened.size;
   if (actual !== expected) {
     await handle.close();
     const hint = actual < expected ? ' (truncated?)' : '';
@@ -187,18 +190,19 @@ export async function openSkeletonDataset(dir: string, options: OpenSkeletonData
   const scoreFile = manifest.format.score_file;
   if (scoreFile !== undefined) {
     const scorePath = join(dir, scoreFile);
+    let scores: { handle: FileHandle; size: number };
     try {
-      scoreHandle = await open(scorePath, 'r');
+      scores = await openRegularFile(scorePath, `dataset dir ${describe(dir)}: ${scoreFile} (manifest.format.score_file)`);
     } catch (e) {
       await handle.close();
-      throw new Ske2GridError(`dataset dir ${describe(dir)}: expected a readable ${scoreFile} (manifest.format.score_file), got ${(e as Error).message}`);
+      throw e;
     }
+    scoreHandle = scores.handle;
     const expectedScores = expectedScoreBytes(manifest);
-    const actualScores = (await scoreHandle.stat()).size;
-    if (actualScores !== expectedScores) {
+    if (scores.size !== expectedScores) {
       await Promise.all([handle.close(), scoreHandle.close()]);
       throw new Ske2GridError(
-        `${scorePath}: expected ${expectedScores} bytes (sum of frames x M x V x 4 over ${manifest.samples.length} samples), got ${actualScores}`,
+        `${scorePath}: expected ${expectedScores} bytes (sum of frames x M x V x 4 over ${manifest.samples.length} samples), got ${scores.size}`,
       );
     }
   }
@@ -210,7 +214,15 @@ export async function openSkeletonDataset(dir: string, options: OpenSkeletonData
     }
     if (handle === null) throw new Ske2GridError(`dataset ${describe(manifest.name)}: get(${index}) after close()`);
     const entry = manifest.samples[index];
-    const bytes = new Uint8Array(sampleValueCount(manifest, index) * 4);
+    const byteLength = sampleValueCount(manifest, index) * 4;
+    if (byteLength > LIMITS.maxSampleBytes) {
+      fail(
+        `dataset ${describe(manifest.name)} sample ${index} (${describe(entry.id)})`,
+        `at most ${LIMITS.maxSampleBytes} bytes (LIMITS.maxSampleBytes)`,
+        `${byteLength} bytes (${entry.frames} frames)`,
+      );
+    }
+    const bytes = new Uint8Array(byteLength);
     const { bytesRead } = await handle.read(bytes, 0, bytes.byteLength, entry.byte_offset);
     if (bytesRead !== bytes.byteLength) {
       throw new Ske2GridError(

@@ -1,9 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Ske2GridError, describe, fail } from '../errors.js';
+import { LIMITS } from '../limits.js';
+import { CONFIG_METADATA_KEY } from '../model/buildSke2Grid.js';
+import { guardSkeletonInputs } from '../model/checkSkeletonInput.js';
+import { checkCheckpointTopology } from './checkpointTopology.js';
+import { openRegularFile, readRegularFile } from './regularFile.js';
 
 /**
  * File name of the model description (topology, metadata, weights manifest, integrity record): `'model.json'`.
@@ -30,17 +35,24 @@ export const MODEL_JSON = 'model.json';
  */
 export const WEIGHTS_BIN = 'weights.bin';
 
-/** Integrity record of `weights.bin`, kept in `model.json` under `integrity` (beside `userDefinedMetadata`). */
+/** Integrity record of a checkpoint, kept in `model.json` under `integrity` (beside `userDefinedMetadata`). */
 export interface WeightsIntegrity {
   /** Size of `weights.bin` in bytes. */
   weightsBytes: number;
   /** Lower-case hex SHA-256 of `weights.bin`. */
   weightsSha256: string;
+  /**
+   * Lower-case hex SHA-256 of the rest of `model.json` (every field but `integrity`, as `JSON.stringify`
+   * writes it): topology, metadata and weights manifest. Absent in checkpoints saved by ske2grid 0.x
+   * before it was added; those still load, with `weights.bin` verified and `model.json` checked for
+   * consistency only.
+   */
+  modelSha256?: string;
 }
 
 /** The `model.json` written by {@link fileSystem}: the tfjs model JSON plus the integrity record. */
 export interface CheckpointJSON extends tf.io.ModelJSON {
-  /** Size and SHA-256 of `weights.bin`, checked before any weight is handed to tfjs. */
+  /** Size and SHA-256 of `weights.bin` and SHA-256 of the rest of `model.json`, checked before anything is handed to tfjs. */
   integrity: WeightsIntegrity;
 }
 
@@ -50,10 +62,14 @@ export interface CheckpointJSON extends tf.io.ModelJSON {
  * userDefinedMetadata, weightsManifest `[{ paths: ['weights.bin'], weights }]`, integrity
  * `{ weightsBytes, weightsSha256 }`) and `weights.bin`. `save` creates the directory and writes each
  * file to a temporary name in it, then renames (weights first), so an interrupted save never leaves
- * a half-written file under either name. `load` checks that both files exist, that `model.json` is a
- * valid model JSON, and that `weights.bin` has the recorded size and SHA-256 and the size the weight
- * specs add up to, BEFORE returning anything: `tf.loadLayersModel(fileSystem(dir))` returns a fully
- * loaded model or throws a {@link Ske2GridError} naming the file, what was expected and what was found.
+ * a half-written file under either name; it also removes temporary files left by a save that was
+ * killed (their process is gone). `load` checks, BEFORE returning anything, that both files are
+ * regular files within the size limits (`LIMITS.maxModelJsonBytes`, `LIMITS.maxWeightsBytes`; never
+ * reading a device or FIFO), that `model.json` is a valid model JSON with the recorded SHA-256, that
+ * its topology agrees with its Ske2Grid metadata, and that `weights.bin` has the recorded size
+ * (checked before reading) and SHA-256 and the size the weight specs add up to:
+ * `tf.loadLayersModel(fileSystem(dir))` returns a fully loaded model or throws a {@link Ske2GridError}
+ * naming the file, what was expected and what was found.
  * Import `ske2grid` first so the layer classes are registered.
  *
  * @example
@@ -91,6 +107,7 @@ export async function saveModel(model: tfl.LayersModel, dir: string): Promise<tf
 
 /**
  * Loads a model saved by {@link saveModel} from `dir` (verified before loading; see {@link fileSystem}).
+ * Any failure is a {@link Ske2GridError}, and whatever tfjs built before failing is disposed.
  *
  * @example
  * ```ts
@@ -101,7 +118,68 @@ export async function saveModel(model: tfl.LayersModel, dir: string): Promise<tf
  * ```
  */
 export async function loadModel(dir: string, options?: tf.io.LoadOptions): Promise<tfl.LayersModel> {
-  return tfl.loadLayersModel(fileSystem(dir), options);
+  const artifacts = await fileSystem(dir).load!(); // every file check happens here
+  const isSke2Grid = (artifacts.userDefinedMetadata as Record<string, unknown> | undefined)?.[CONFIG_METADATA_KEY] !== undefined;
+  const where = `checkpoint dir ${describe(dir)}`;
+  const wrap = (e: unknown) =>
+    e instanceof Ske2GridError
+      ? e
+      : new Ske2GridError(`${where}: expected a model tfjs can build from ${MODEL_JSON} and ${WEIGHTS_BIN}, got: ${(e as Error).message}`);
+  // The model is built from the topology first, then its weights are compared with the manifest and
+  // only then written; whatever was built is disposed on any failure.
+  const engine = tf.engine();
+  const before = new Set(Object.keys(engine.registeredVariables));
+  let model: tfl.LayersModel;
+  try {
+    model = await tfl.models.modelFromJSON({ modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'] as never });
+  } catch (e) {
+    for (const [name, variable] of Object.entries(engine.registeredVariables)) {
+      if (!before.has(name) && !variable.isDisposed) variable.dispose();
+    }
+    throw wrap(e);
+  }
+  try {
+    const specs = artifacts.weightSpecs ?? [];
+    checkWeightSpecs(model, specs, `${MODEL_JSON} in ${describe(dir)}`, options?.strict ?? true);
+    const named = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), specs);
+    try {
+      model.loadWeights(named, options?.strict ?? true);
+    } finally {
+      tf.dispose(Object.values(named));
+    }
+    if (artifacts.trainingConfig != null) model.loadTrainingConfig(artifacts.trainingConfig as Parameters<tfl.LayersModel['loadTrainingConfig']>[0]);
+    if (artifacts.userDefinedMetadata != null) model.setUserDefinedMetadata(artifacts.userDefinedMetadata);
+    return isSke2Grid ? guardSkeletonInputs(model) : model;
+  } catch (e) {
+    model.dispose();
+    throw wrap(e);
+  }
+}
+
+/** Checks that the weight specs of `model.json` are exactly the model's weights: names, shapes, dtypes (strict: none missing or extra). */
+function checkWeightSpecs(model: tfl.LayersModel, specs: tf.io.WeightsManifestEntry[], where: string, strict: boolean): void {
+  const weights = new Map(model.weights.map((w) => [w.originalName, w]));
+  const seen = new Set<string>();
+  specs.forEach((spec, i) => {
+    const w = weights.get(spec.name);
+    if (w === undefined) {
+      if (!strict) return;
+      throw new Ske2GridError(`${where}: weight spec ${i}: expected the name of one of the model's ${weights.size} weights, got ${describe(spec.name)}`);
+    }
+    if (seen.has(spec.name)) throw new Ske2GridError(`${where}: weight spec ${i}: expected each weight once, got ${describe(spec.name)} again`);
+    seen.add(spec.name);
+    if (describe(spec.shape) !== describe(w.shape) || spec.dtype !== w.dtype) {
+      throw new Ske2GridError(
+        `${where}: weight spec ${i} (${spec.name}): expected shape ${describe(w.shape)} ${w.dtype}, got ${describe(spec.shape)} ${spec.dtype}`,
+      );
+    }
+  });
+  if (strict && seen.size !== weights.size) {
+    const missing = [...weights.keys()].filter((n) => !seen.has(n));
+    throw new Ske2GridError(
+      `${where}: weightsManifest: expected all ${weights.size} weights of the model, got none for ${describe(missing.slice(0, 5))}${missing.length > 5 ? ' ...' : ''}`,
+    );
+  }
 }
 
 async function saveArtifacts(dir: string, artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
@@ -111,21 +189,23 @@ async function saveArtifacts(dir: string, artifacts: tf.io.ModelArtifacts): Prom
     );
   }
   const weights = weightBytes(artifacts.weightData);
-  const json: CheckpointJSON = {
+  const rest: tf.io.ModelJSON = {
     modelTopology: artifacts.modelTopology,
     format: artifacts.format,
     generatedBy: artifacts.generatedBy,
     convertedBy: artifacts.convertedBy,
     weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
-    integrity: { weightsBytes: weights.byteLength, weightsSha256: sha256(weights) },
   };
-  if (artifacts.trainingConfig != null) json.trainingConfig = artifacts.trainingConfig;
-  if (artifacts.userDefinedMetadata != null) json.userDefinedMetadata = artifacts.userDefinedMetadata;
-  if (artifacts.signature != null) json.signature = artifacts.signature;
-  if (artifacts.modelInitializer != null) json.modelInitializer = artifacts.modelInitializer;
-  if (artifacts.initializerSignature != null) json.initializerSignature = artifacts.initializerSignature;
+  if (artifacts.trainingConfig != null) rest.trainingConfig = artifacts.trainingConfig;
+  if (artifacts.userDefinedMetadata != null) rest.userDefinedMetadata = artifacts.userDefinedMetadata;
+  if (artifacts.signature != null) rest.signature = artifacts.signature;
+  if (artifacts.modelInitializer != null) rest.modelInitializer = artifacts.modelInitializer;
+  if (artifacts.initializerSignature != null) rest.initializerSignature = artifacts.initializerSignature;
+  const integrity: WeightsIntegrity = { weightsBytes: weights.byteLength, weightsSha256: sha256(weights), modelSha256: modelJsonDigest(rest) };
+  const json: CheckpointJSON = { ...rest, integrity };
 
   await mkdir(dir, { recursive: true });
+  await removeOrphanedTemporaries(dir);
   // Both files are written in full to temporary names first; then weights.bin is renamed before
   // model.json. A crash between the two renames leaves the old model.json, whose integrity record
   // does not match the new weights.bin, which load() rejects: never a silently mixed checkpoint.
@@ -148,42 +228,91 @@ async function loadArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
   });
   if (!dirStat.isDirectory()) throw new Ske2GridError(`checkpoint dir ${describe(dir)}: expected a directory, got a file`);
 
-  const jsonPath = join(dir, MODEL_JSON);
-  const text = await readFile(jsonPath, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new Ske2GridError(`${MODEL_JSON} in ${describe(dir)}: expected a readable file, got ${e.code ?? e.message}`);
-  });
+  const jsonWhere = `${MODEL_JSON} in ${describe(dir)}`;
+  const text = (
+    await readRegularFile(join(dir, MODEL_JSON), jsonWhere, { maxBytes: LIMITS.maxModelJsonBytes, limitName: 'LIMITS.maxModelJsonBytes' })
+  ).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new Ske2GridError(`${MODEL_JSON} in ${describe(dir)}: expected valid JSON, got ${(e as Error).message} (${text.length} characters)`);
+    throw new Ske2GridError(`${jsonWhere}: expected valid JSON, got ${(e as Error).message} (${text.length} characters)`);
   }
   const json = checkModelJSON(parsed, dir);
-
-  const weights = await readFile(join(dir, WEIGHTS_BIN)).catch((e: NodeJS.ErrnoException) => {
-    throw new Ske2GridError(`${WEIGHTS_BIN} in ${describe(dir)}: expected a readable file, got ${e.code ?? e.message}`);
-  });
-  const { weightsBytes, weightsSha256 } = json.integrity;
-  if (weights.byteLength !== weightsBytes) {
-    throw new Ske2GridError(
-      `${WEIGHTS_BIN} in ${describe(dir)}: expected ${weightsBytes} bytes (integrity record in ${MODEL_JSON}), got ${weights.byteLength} bytes (truncated or replaced)`,
-    );
+  const { integrity, ...rest } = json;
+  if (integrity.modelSha256 !== undefined) {
+    const digest = modelJsonDigest(rest);
+    if (digest !== integrity.modelSha256) {
+      throw new Ske2GridError(
+        `${jsonWhere}: expected SHA-256 ${integrity.modelSha256} of its content (integrity.modelSha256), got ${digest} (edited or corrupted)`,
+      );
+    }
   }
   const specs = json.weightsManifest.flatMap((group) => group.weights);
   const specBytes = specs.reduce((total, spec, i) => total + specByteLength(spec, i, dir), 0);
-  if (specBytes !== weights.byteLength) {
+  const { weightsBytes, weightsSha256 } = integrity;
+  if (specBytes !== weightsBytes) {
     throw new Ske2GridError(
-      `${WEIGHTS_BIN} in ${describe(dir)}: expected ${specBytes} bytes (sum of the ${specs.length} weight specs in ${MODEL_JSON}), got ${weights.byteLength} bytes`,
+      `${jsonWhere}: expected the ${specs.length} weight specs to add up to ${weightsBytes} bytes (integrity.weightsBytes), got ${specBytes} bytes`,
     );
+  }
+  checkCheckpointTopology(jsonWhere, json.modelTopology, json.userDefinedMetadata, specs);
+
+  // The size is checked on the opened file before a byte is read: no device, FIFO or oversized file is read.
+  const weightsWhere = `${WEIGHTS_BIN} in ${describe(dir)}`;
+  const { handle, size } = await openRegularFile(join(dir, WEIGHTS_BIN), weightsWhere, {
+    maxBytes: LIMITS.maxWeightsBytes,
+    limitName: 'LIMITS.maxWeightsBytes',
+  });
+  let weights: Buffer;
+  try {
+    if (size !== weightsBytes) {
+      throw new Ske2GridError(`${weightsWhere}: expected ${weightsBytes} bytes (integrity record in ${MODEL_JSON}), got ${size} bytes (truncated or replaced)`);
+    }
+    weights = Buffer.allocUnsafe(size);
+    let done = 0;
+    while (done < size) {
+      const { bytesRead } = await handle.read(weights, done, size - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    if (done !== size) throw new Ske2GridError(`${weightsWhere}: expected ${size} bytes, got ${done} (file changed while read)`);
+  } finally {
+    await handle.close();
   }
   const digest = sha256(weights);
   if (digest !== weightsSha256) {
-    throw new Ske2GridError(
-      `${WEIGHTS_BIN} in ${describe(dir)}: expected SHA-256 ${weightsSha256} (integrity record in ${MODEL_JSON}), got ${digest} (corrupted)`,
-    );
+    throw new Ske2GridError(`${weightsWhere}: expected SHA-256 ${weightsSha256} (integrity record in ${MODEL_JSON}), got ${digest} (corrupted)`);
   }
   const data = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   return tf.io.getModelArtifactsForJSONSync(json, specs, data);
+}
+
+/** SHA-256 of a checkpoint's `model.json` content without its integrity record, as `JSON.stringify` writes it. */
+function modelJsonDigest(content: object): string {
+  return sha256(Buffer.from(JSON.stringify(content), 'utf8'));
+}
+
+const TEMPORARY = /^\.(?:weights\.bin|model\.json)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/** Removes temporary files of saves into `dir` whose process is gone (a save killed mid-way). */
+async function removeOrphanedTemporaries(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names.map(async (name) => {
+      const pid = Number(TEMPORARY.exec(name)?.[1] ?? NaN);
+      if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) await rm(join(dir, name), { force: true });
+    }),
+  );
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Validates the parsed `model.json`: topology object, single-file manifest, integrity record. */
@@ -211,9 +340,14 @@ function checkModelJSON(value: unknown, dir: string): CheckpointJSON {
     !Number.isInteger(integrity.weightsBytes) ||
     integrity.weightsBytes < 0 ||
     typeof integrity.weightsSha256 !== 'string' ||
-    !/^[0-9a-f]{64}$/.test(integrity.weightsSha256)
+    !/^[0-9a-f]{64}$/.test(integrity.weightsSha256) ||
+    (integrity.modelSha256 !== undefined && (typeof integrity.modelSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(integrity.modelSha256)))
   ) {
-    bad('integrity', '{ weightsBytes: integer >= 0, weightsSha256: 64 hex digits } (written by fileSystem().save)', integrity ?? 'nothing');
+    bad(
+      'integrity',
+      '{ weightsBytes: integer >= 0, weightsSha256: 64 hex digits, modelSha256: 64 hex digits } (written by fileSystem().save)',
+      integrity ?? 'nothing',
+    );
   }
   return value as unknown as CheckpointJSON;
 }

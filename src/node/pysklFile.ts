@@ -1,9 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { Ske2GridError, fail } from '../errors.js';
+import { fail } from '../errors.js';
+import { LIMITS } from '../limits.js';
+import { readRegularFile } from './regularFile.js';
 import { readPysklAnnotations, type PysklAnnotations, type PysklAnnotationsOptions } from '../data/readers/pysklAnnotations.js';
 
 /**
  * Reads a PYSKL annotation pickle file (`.pkl`) with {@link readPysklAnnotations} (same options and checks). Node only.
+ * The file must be a regular file (no device or FIFO) of at most `LIMITS.maxPickleBytes` (1 GiB), checked before reading.
  *
  * @example
  * ```ts
@@ -14,11 +16,6 @@ import { readPysklAnnotations, type PysklAnnotations, type PysklAnnotationsOptio
  */
 export async function readPysklFile(path: string, options: PysklAnnotationsOptions = {}): Promise<PysklAnnotations> {
   if (typeof path !== 'string' || path.length === 0) fail('readPysklFile path', 'a file path', path);
-  let data: Buffer;
-  try {
-    data = await readFile(path);
-  } catch (e) {
-    throw new Ske2GridError(`readPysklFile path: expected a readable file, got ${JSON.stringify(path)} (${(e as Error).message})`);
-  }
+  const data = await readRegularFile(path, 'readPysklFile path', { maxBytes: LIMITS.maxPickleBytes, limitName: 'LIMITS.maxPickleBytes' });
   return readPysklAnnotations(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), options);
 }

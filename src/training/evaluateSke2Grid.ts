@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { fail } from '../errors.js';
+import { fail, requireInt } from '../errors.js';
+import { checkSkeletonInput } from '../model/checkSkeletonInput.js';
 import { averageClipScores, evaluateScores, labelsFromTensor, scoresFromTensor, type DefaultTopK, type ScoreEvaluation } from './metrics.js';
 
 /** Options of {@link evaluateSke2Grid}; `K` is the union of the k values asked for. */
@@ -12,7 +13,8 @@ export interface EvaluateOptions<K extends number = DefaultTopK> {
 }
 
 /**
- * Logits of `x` (`[N, ...]`) as rows, predicted in batches of `batchSize` (default 16).
+ * Logits of `x` (`[N, ...]`, checked with {@link checkSkeletonInput}: shape and finite values) as rows,
+ * predicted in batches of `batchSize` (an integer >= 1, default 16).
  *
  * @example
  * ```ts
@@ -23,6 +25,8 @@ export interface EvaluateOptions<K extends number = DefaultTopK> {
  * ```
  */
 export async function predictLogits(model: LayersModel, x: tf.Tensor, batchSize = 16): Promise<number[][]> {
+  requireInt('batchSize', batchSize, 1);
+  checkSkeletonInput(model, x, 'x');
   const rows: number[][] = [];
   for (let start = 0; start < x.shape[0]; start += batchSize) {
     const size = Math.min(batchSize, x.shape[0] - start);

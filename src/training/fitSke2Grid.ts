@@ -1,10 +1,12 @@
-import { Ske2GridError, requireInt } from '../errors.js';
+import { Ske2GridError, describe, fail, requireInt } from '../errors.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ClipBatchDataset } from '../data/clipBatches.js';
 import { CONFIG_METADATA_KEY } from '../model/buildSke2Grid.js';
 import { checkModelData, describeClipShape } from '../model/checkModelData.js';
+import { checkOneHotLabels, checkSkeletonInput } from '../model/checkSkeletonInput.js';
 import { CosineDecay } from './cosineDecay.js';
+import { NonFiniteLossGuard } from './nonFiniteLossGuard.js';
 import { PermutationSync } from './permutationSync.js';
 import { SgdWithWeightDecay } from './sgdWithWeightDecay.js';
 import { tensorBatchDataset } from './tensorBatchDataset.js';
@@ -16,13 +18,13 @@ export interface FitSke2GridOptions {
   epochs: number;
   /** Clips per batch; default 16. */
   batchSize?: number;
-  /** Initial learning rate of the cosine schedule; default 0.05. */
+  /** Initial learning rate of the cosine schedule, in (0, 10]; default 0.05. */
   learningRate?: number;
-  /** Final learning rate; default 0. */
+  /** Final learning rate, in [0, learningRate]; default 0. */
   minLearningRate?: number;
-  /** Momentum (Nesterov); default 0.9. */
+  /** Momentum (Nesterov), in [0, 1); default 0.9. */
   momentum?: number;
-  /** PyTorch-style weight decay; default 5e-4. */
+  /** PyTorch-style weight decay, in [0, 1); default 5e-4. */
   weightDecay?: number;
   /** Held-out data evaluated after every epoch. */
   validationData?: [tf.Tensor, tf.Tensor];
@@ -61,7 +63,9 @@ export function logitsCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tenso
  * 5e-4, learning rate 0.05 with per-iteration cosine decay to 0, cross-entropy on the logits,
  * and the GIT permutations kept in step with their scores ({@link PermutationSync}). `x` is
  * `[N, persons, frames, joints, channels]`, `y` one-hot `[N, classes]`; see {@link FitSke2GridOptions}
- * for the defaults (batch size 16, shuffled). Compiles the model (a new
+ * for the defaults (batch size 16, shuffled). Inputs, labels and options are checked first (finite
+ * values, one-hot rows, shapes against the model). If the loss becomes non-finite, training stops,
+ * the weights before that batch are restored and a {@link Ske2GridError} says so. Compiles the model (a new
  * optimizer each call, as the reference restarts the schedule for every PLS stage); dispose
  * `model.optimizer` with the model when done.
  *
@@ -75,19 +79,32 @@ export function logitsCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tenso
  * ```
  */
 export async function fitSke2Grid(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, options: FitSke2GridOptions): Promise<tfl.History> {
+  checkRecipe(options);
+  const batchSize = options.batchSize === undefined ? 16 : requireInt('options.batchSize', options.batchSize, 1);
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') fail('options.shuffle', 'a boolean', options.shuffle);
   if (isSke2Grid(model) && x instanceof tf.Tensor) checkModelData(model, describeClipShape(x.shape, 'x'));
+  checkSkeletonInput(model, x, 'x');
+  checkOneHotLabels(model, y, 'y', x.shape[0]);
+  const validation = options.validationData;
+  if (validation !== undefined) {
+    if (!Array.isArray(validation) || validation.length !== 2) fail('options.validationData', '[x, y] tensors', validation);
+    checkSkeletonInput(model, validation[0], 'options.validationData[0]');
+    checkOneHotLabels(model, validation[1], 'options.validationData[1]', validation[0].shape[0]);
+  }
   compileForTraining(model, options);
-  const batchSize = requireInt('options.batchSize', options.batchSize ?? 16, 1);
+  const guard = new NonFiniteLossGuard();
   const random = seedTrainingRun(model, trainingSeed(model, options.seed));
   // tfjs' own fit shuffles with Math.random; the batches come from a dataset ordered by the seed instead.
   const batches = tensorBatchDataset(x, y, { batchSize, random: (options.shuffle ?? true) ? random.order : undefined });
-  return model.fitDataset(batches as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
+  const history = await model.fitDataset(batches as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
     epochs: options.epochs,
-    validationData: options.validationData,
+    validationData: validation,
     validationBatchSize: batchSize,
     verbose: 0,
-    callbacks: trainingCallbacks(options, random),
+    callbacks: trainingCallbacks(options, random, guard),
   });
+  guard.throwIfStopped('fitSke2Grid');
+  return history;
 }
 
 /** Options of {@link fitSke2GridDataset}: the recipe of {@link FitSke2GridOptions} without the in-memory batching fields. */
@@ -110,19 +127,39 @@ export type FitSke2GridDatasetOptions = Omit<FitSke2GridOptions, 'batchSize' | '
  * ```
  */
 export async function fitSke2GridDataset(model: tfl.LayersModel, dataset: ClipBatchDataset, options: FitSke2GridDatasetOptions): Promise<tfl.History> {
-  if (dataset == null || typeof dataset.iterator !== 'function' || !(dataset.size > 0)) {
+  if (dataset == null || typeof dataset.iterator !== 'function' || !(Number.isInteger(dataset.size) && dataset.size > 0)) {
     throw new Ske2GridError('dataset: expected a batch dataset with a positive size (batches per epoch) and iterator(), e.g. clipBatchDataset(...)');
   }
+  checkRecipe(options);
   compileForTraining(model, options);
+  const guard = new NonFiniteLossGuard();
   const random = seedTrainingRun(model, trainingSeed(model, options.seed));
-  const checked = isSke2Grid(model) ? checkedBatches(model, dataset) : dataset;
   // fitDataset accepts any object with iterator() (tfjs-data is not needed); without batchesPerEpoch
   // it starts a fresh iterator, hence a fresh shuffle, every epoch.
-  return model.fitDataset(checked as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
+  const history = await model.fitDataset(checkedBatches(model, dataset) as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
     epochs: options.epochs,
     verbose: 0,
-    callbacks: trainingCallbacks(options, random, options.epochs * dataset.size),
+    callbacks: trainingCallbacks(options, random, guard, options.epochs * dataset.size),
   });
+  guard.throwIfStopped('fitSke2GridDataset');
+  return history;
+}
+
+/** Checks the recipe fields shared by both fit functions (before anything is compiled or trained). */
+function checkRecipe(options: FitSke2GridDatasetOptions): void {
+  if (options == null || typeof options !== 'object') fail('options', 'an options object with epochs', options);
+  requireInt('options.epochs', options.epochs, 1);
+  const range = (name: 'learningRate' | 'minLearningRate' | 'momentum' | 'weightDecay', ok: (v: number) => boolean, expected: string) => {
+    const v = options[name];
+    if (v !== undefined && (typeof v !== 'number' || !ok(v))) fail(`options.${name}`, expected, v);
+  };
+  range('learningRate', (v) => v > 0 && v <= 10, 'a learning rate in (0, 10]');
+  const lr = options.learningRate ?? 0.05;
+  range('minLearningRate', (v) => v >= 0 && v <= lr, `a learning rate in [0, ${lr}] (at most options.learningRate)`);
+  range('momentum', (v) => v >= 0 && v < 1, 'a momentum in [0, 1)');
+  range('weightDecay', (v) => v >= 0 && v < 1, 'a weight decay in [0, 1)');
+  if (options.callbacks !== undefined && !Array.isArray(options.callbacks))
+    fail('options.callbacks', 'an array of tf.Callback', describe(typeof options.callbacks));
 }
 
 /** Whether `model` carries a Ske2Grid config (models of other builders are trained unchecked). */
@@ -133,23 +170,28 @@ function isSke2Grid(model: tfl.LayersModel): boolean {
 
 /** `dataset` whose first batch of every epoch is checked against the model before it is trained on. */
 function checkedBatches(model: tfl.LayersModel, dataset: ClipBatchDataset): ClipBatchDataset {
+  const ske2grid = isSke2Grid(model);
   return {
     size: dataset.size,
     async iterator() {
       const it = await dataset.iterator();
-      let first = true;
+      let index = 0;
       return {
         async next() {
           const r = await it.next();
-          if (first && !r.done) {
-            first = false;
-            try {
-              checkModelData(model, describeClipShape(r.value.xs.shape, 'the first batch'));
-            } catch (e) {
-              tf.dispose([r.value.xs, r.value.ys]);
-              throw e;
-            }
+          if (r.done) return r;
+          const where = `dataset batch ${index}`;
+          if (r.value == null || !(r.value.xs instanceof tf.Tensor) || !(r.value.ys instanceof tf.Tensor)) fail(where, '{ xs, ys } tensors', r.value);
+          try {
+            // The model against the data once (names both sides and the fix), then every batch's values.
+            if (ske2grid && index === 0) checkModelData(model, describeClipShape(r.value.xs.shape, 'the first batch'));
+            checkSkeletonInput(model, r.value.xs, `${where} xs`);
+            checkOneHotLabels(model, r.value.ys, `${where} ys`, r.value.xs.shape[0]);
+          } catch (e) {
+            tf.dispose([r.value.xs, r.value.ys]);
+            throw e;
           }
+          index++;
           return r;
         },
       };
@@ -159,7 +201,6 @@ function checkedBatches(model: tfl.LayersModel, dataset: ClipBatchDataset): Clip
 
 /** Compiles `model` with a fresh {@link SgdWithWeightDecay} and the logits loss (frees an optimizer this module made before). */
 function compileForTraining(model: tfl.LayersModel, options: FitSke2GridDatasetOptions): void {
-  requireInt('options.epochs', options.epochs, 1);
   const previous = model.optimizer as tf.Optimizer | undefined;
   if (previous && ownOptimizers.has(previous)) previous.dispose();
   const optimizer = new SgdWithWeightDecay({
@@ -171,11 +212,12 @@ function compileForTraining(model: tfl.LayersModel, options: FitSke2GridDatasetO
   model.compile({ optimizer, loss: logitsCrossEntropy, metrics: ['accuracy'] });
 }
 
-/** The recipe's callbacks: cosine decay (over `totalSteps` when given), permutation sync (noise from the run's seed), then the user's. */
-function trainingCallbacks(options: FitSke2GridDatasetOptions, random: TrainingRandomness, totalSteps?: number): tfl.Callback[] {
+/** The recipe's callbacks: cosine decay (over `totalSteps` when given), permutation sync (noise from the run's seed), the loss guard, then the user's. */
+function trainingCallbacks(options: FitSke2GridDatasetOptions, random: TrainingRandomness, guard: NonFiniteLossGuard, totalSteps?: number): tfl.Callback[] {
   return [
     new CosineDecay({ baseLearningRate: options.learningRate ?? 0.05, minLearningRate: options.minLearningRate ?? 0, totalSteps }),
     new PermutationSync({ random: random.gumbel }),
+    guard,
     ...(options.callbacks ?? []),
   ];
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fail } from '../errors.js';
+import { fail, failAs } from '../errors.js';
 
 /** A named gradient as tfjs optimizers take it. */
 type NamedGradient = { name: string; tensor: tf.Tensor };
@@ -9,7 +9,7 @@ type Gradients = Parameters<tf.MomentumOptimizer['applyGradients']>[0];
 export interface SgdWithWeightDecayOptions {
   /** Initial learning rate; default 0.05 (the reference, 4 GPUs x 16 clips). */
   learningRate?: number;
-  /** Momentum; default 0.9. */
+  /** Momentum, in [0, 1); default 0.9. */
   momentum?: number;
   /** Nesterov momentum; default true. */
   nesterov?: boolean;
@@ -48,6 +48,7 @@ export class SgdWithWeightDecay extends tf.MomentumOptimizer {
         fail(`SgdWithWeightDecay ${name}`, 'a finite number >= 0', v);
       }
     }
+    if (momentum >= 1) failAs(`SgdWithWeightDecay momentum`, `a momentum in [0, 1)`, `${momentum}`);
     super(lr, momentum, options.nesterov ?? true);
     this.weightDecay = wd;
   }

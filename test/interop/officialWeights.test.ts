@@ -77,7 +77,9 @@ describe('loadOfficialWeights / exportOfficialStateDict', () => {
     const a = buildSke2Grid(TINY);
     const sd = exportOfficialStateDict(a);
     sd['cls_head.fc.bias'] = { shape: [3], data: [0, NaN, 0] };
-    expect(() => loadOfficialWeights(a, sd)).toThrow("stateDict['cls_head.fc.bias']: expected finite values, got NaN at index 1");
+    expect(() => loadOfficialWeights(a, sd)).toThrow(
+      "stateDict['cls_head.fc.bias']: expected finite float32 values (|v| <= 3.4028234663852886e+38), got NaN at index 1",
+    );
     sd['cls_head.fc.bias'] = { shape: [3], data: [0, 0] };
     expect(() => loadOfficialWeights(a, sd)).toThrow(/expected 3 values, got 2/);
     a.dispose();

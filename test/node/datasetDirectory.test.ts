@@ -123,7 +123,7 @@ describe('openSkeletonDataset (a tiny dataset in a temp dir)', () => {
 
   it('rejects a missing or invalid manifest and a missing data file', async () => {
     expect((await rejection(openSkeletonDataset(join(root, 'nowhere')))).message).toMatch(
-      /^dataset dir ".*nowhere": expected a readable manifest\.json, got ENOENT/,
+      /^dataset dir ".*nowhere": manifest\.json: expected a readable file, got ENOENT/,
     );
     const broken = await writeDataset();
     await writeFile(join(broken, 'manifest.json'), '{"name": ');
@@ -133,7 +133,7 @@ describe('openSkeletonDataset (a tiny dataset in a temp dir)', () => {
     expect((await rejection(openSkeletonDataset(invalid))).message).toMatch(/^manifest\.samples\[0\]\.label: expected a class index in \[0, 0\]/);
     const noData = await writeDataset();
     await rm(join(noData, 'data.f32'));
-    expect((await rejection(openSkeletonDataset(noData))).message).toMatch(/expected a readable data\.f32, got ENOENT/);
+    expect((await rejection(openSkeletonDataset(noData))).message).toMatch(/data\.f32: expected a readable file, got ENOENT/);
     expect((await rejection(openSkeletonDataset(''))).message).toBe('dir: expected a dataset directory path, got ""');
     const ok = await writeDataset();
     expect((await rejection(openSkeletonDataset(ok, { verifyChecksums: 'yes' as unknown as boolean }))).message).toBe(
@@ -158,7 +158,7 @@ describe('openSkeletonDataset (a tiny dataset in a temp dir)', () => {
 
     const missing = await writeDataset(undefined, null);
     expect((await rejection(openSkeletonDataset(missing, { verifyChecksums: true }))).message).toMatch(
-      /^verifyChecksums: expected a readable .*SHA256SUMS, got ENOENT/,
+      /^verifyChecksums: .*SHA256SUMS: expected a readable file, got ENOENT/,
     );
     const other = await writeDataset(undefined, `${sha256(Buffer.from('x'))}  other.bin\n`);
     expect((await rejection(openSkeletonDataset(other, { verifyChecksums: true }))).message).toMatch(

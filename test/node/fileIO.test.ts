@@ -11,6 +11,7 @@ import { fileSystem, loadModel, saveModel, type CheckpointJSON } from '../../src
 import { useBackend } from '../helpers/backends.js';
 import { TINY } from '../helpers/tiny.js';
 import { expectFaithfulCopy } from '../helpers/roundTrip.js';
+import { rehashed } from '../helpers/checkpoints.js';
 
 /** A custom permutation of the 25 cells of the 5x5 grid (checked to differ from the initial one). */
 const CUSTOM = Array.from({ length: 25 }, (_, i) => (i + 7) % 25);
@@ -100,7 +101,7 @@ describe('fileSystem IO handler (Node, no tfjs-node)', () => {
     await mkdir(join(dir, 'model.json', 'occupied'), { recursive: true }); // the final rename of model.json fails
     await expect(saveModel(model, dir)).rejects.toThrow();
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    await expect(loadModel(dir)).rejects.toThrow(/model\.json in .*: expected a readable file, got EISDIR/);
+    await expect(loadModel(dir)).rejects.toThrow(/model\.json in .*: expected a regular file, got a directory/);
   });
 
   it('rejects a truncated weights.bin', async () => {
@@ -136,10 +137,14 @@ describe('fileSystem IO handler (Node, no tfjs-node)', () => {
     expect(specs[bias]).toMatchObject({ shape: [3], dtype: 'float32' });
     specs[bias] = { ...specs[bias], shape: [1] }; // 12 -> 4 bytes
     await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    await rejects(dir, /model\.json in .*: expected SHA-256 [0-9a-f]{64} of its content \(integrity\.modelSha256\), got [0-9a-f]{64} \(edited or corrupted\)/);
+    await writeFile(join(dir, 'model.json'), JSON.stringify(rehashed(json)));
     const size = json.integrity.weightsBytes;
     await rejects(
       dir,
-      new RegExp(`weights\\.bin in .*: expected ${size - 8} bytes \\(sum of the ${specs.length} weight specs in model\\.json\\), got ${size} bytes`),
+      new RegExp(
+        `model\\.json in .*: expected the ${specs.length} weight specs to add up to ${size} bytes \\(integrity\\.weightsBytes\\), got ${size - 8} bytes`,
+      ),
     );
   });
 
@@ -151,7 +156,10 @@ describe('fileSystem IO handler (Node, no tfjs-node)', () => {
 
     const json = JSON.parse(text) as Partial<CheckpointJSON>;
     await writeFile(join(dir, 'model.json'), JSON.stringify({ ...json, integrity: undefined }));
-    await rejects(dir, /model\.json in .*: integrity: expected \{ weightsBytes: integer >= 0, weightsSha256: 64 hex digits \}.*, got "nothing"/);
+    await rejects(
+      dir,
+      /model\.json in .*: integrity: expected \{ weightsBytes: integer >= 0, weightsSha256: 64 hex digits, modelSha256: 64 hex digits \}.*, got "nothing"/,
+    );
     await writeFile(join(dir, 'model.json'), JSON.stringify({ ...json, modelTopology: undefined }));
     await rejects(dir, /model\.json in .*: modelTopology: expected an object/);
     await writeFile(join(dir, 'model.json'), JSON.stringify({ ...json, weightsManifest: [{ paths: ['../elsewhere.bin'], weights: [] }] }));

@@ -18,7 +18,7 @@ describe('readPysklFile', () => {
 
   it('names a file it cannot read, and a bad path argument', async () => {
     await expect(readPysklFile(`${PYSKL}no-such-file.pkl`)).rejects.toThrow(
-      /^readPysklFile path: expected a readable file, got ".*no-such-file\.pkl" \(ENOENT/,
+      /^readPysklFile path: expected a readable file, got ENOENT \(".*no-such-file\.pkl"\)/,
     );
     await expect(readPysklFile('')).rejects.toBeInstanceOf(Ske2GridError);
   });

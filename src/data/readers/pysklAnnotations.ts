@@ -39,7 +39,22 @@ export interface PysklAnnotationsOptions {
   numClasses?: number;
   /** Limits and number modes of the pickle reader; default {@link unpickle}'s defaults. */
   unpickle?: UnpickleOptions;
+  /**
+   * Largest expanded size of the kept annotations, in values: each counts {@link PYSKL_ANNOTATION_COST}
+   * plus its keypoint and score values (a clip with no person at its padded size). An array that
+   * several annotations reference counts once per reference, at its full size: float32 arrays stay
+   * shared between those annotations (not copied), but every later transform of a clip makes its own
+   * copy. Default: the pickle's byte length, which a pickle without shared references cannot exceed
+   * (every stored value takes at least 2 bytes).
+   */
+  maxValues?: number;
 }
+
+/**
+ * What one annotation counts towards {@link PysklAnnotationsOptions.maxValues} besides its keypoint and
+ * score values: 16 (an annotation dict takes far more than 16 bytes in a pickle).
+ */
+export const PYSKL_ANNOTATION_COST = 16;
 
 /**
  * Reads a PYSKL annotation pickle (`dict(split=..., annotations=[...])`, or a bare list of
@@ -47,7 +62,9 @@ export interface PysklAnnotationsOptions {
  * `label`, `total_frames` and `keypoint` present; keypoint 4-D `[M, T, V, C]` with T >= 1 and
  * finite values; `keypoint_score` (if any) `[M, T, V]`; `total_frames` = T; labels in range. Errors
  * name the annotation by index and frame_dir. Defaults: every annotation kept, labels only checked to be
- * integers >= 0.
+ * integers >= 0. The expanded size is bounded (`options.maxValues`, default the pickle's byte length):
+ * an annotation referenced many times, or a huge clip with no person, is refused before anything is
+ * converted.
  *
  * @example
  * ```ts
@@ -60,6 +77,7 @@ export interface PysklAnnotationsOptions {
 export function readPysklAnnotations(bytes: Uint8Array, options: PysklAnnotationsOptions = {}): PysklAnnotations {
   if (options.numClasses !== undefined) requireInt('readPysklAnnotations options.numClasses', options.numClasses, 1);
   if (options.split !== undefined && typeof options.split !== 'string') fail('readPysklAnnotations options.split', 'a split name', options.split);
+  const maxValues = options.maxValues === undefined ? bytes?.length : requireInt('readPysklAnnotations options.maxValues', options.maxValues, 0);
   const root = unpickle(bytes, options.unpickle);
   let split: Record<string, string[]> = {};
   let list: PickleValue;
@@ -81,12 +99,23 @@ export function readPysklAnnotations(bytes: Uint8Array, options: PysklAnnotation
     keep = new Set(split[options.split]);
   }
   const annotations: PysklAnnotation[] = [];
+  let values = 0;
   list.forEach((item, index) => {
     if (!(item instanceof Map)) bad(`annotations[${index}]`, 'a dict', typeName(item));
     const frameDir = item.get('frame_dir');
     if (typeof frameDir !== 'string') bad(`annotations[${index}].frame_dir`, 'a str', typeName(frameDir));
-    if (keep === undefined || keep.has(frameDir))
-      annotations.push(readAnnotation(item, `annotations[${index}] (${JSON.stringify(frameDir)})`, frameDir, options.numClasses));
+    if (keep !== undefined && !keep.has(frameDir)) return;
+    // Counted before any value is converted or copied: shared references cannot expand unbounded.
+    values += PYSKL_ANNOTATION_COST + expandedValues(item.get('keypoint')) + expandedValues(item.get('keypoint_score'));
+    if (values > maxValues) {
+      const source = options.maxValues === undefined ? `the pickle's byte length, options.maxValues` : 'options.maxValues';
+      bad(
+        'PYSKL pickle annotations',
+        `at most ${maxValues} values in all (${source}; an array referenced by several annotations counts once per reference)`,
+        `more by annotations[${index}] (${JSON.stringify(frameDir)})`,
+      );
+    }
+    annotations.push(readAnnotation(item, `annotations[${index}] (${JSON.stringify(frameDir)})`, frameDir, options.numClasses));
   });
   return { split, annotations };
 }
@@ -155,6 +184,12 @@ function readAnnotation(item: Map<PickleValue, PickleValue>, what: string, frame
   if (originalShape !== undefined) annotation.originalShape = originalShape;
   checkSequence(sequence, what, numClasses); // finite values (names person, frame, joint, dim)
   return annotation;
+}
+
+/** Values an annotation array expands to (a clip with no person at its one padded person); 0 for anything else. */
+function expandedValues(v: PickleValue | undefined): number {
+  if (!isNdArray(v)) return 0;
+  return v.shape.reduce((a, d, i) => a * (i === 0 ? Math.max(d, 1) : d), 1);
 }
 
 /** Array elements as a Float32Array (float32 data used as is; bool and 64-bit bigint data rejected). */
