@@ -50,6 +50,7 @@ export { TORCH_DTYPES, type TorchDtype, type TorchDtypeInfo } from './torch/torc
 // Tensor ops
 export { greedyAssignment, isPermutation, gumbelNoise } from './ops/greedyAssignment.js';
 export { paddedConv2d, type PaddedConv2dOptions } from './ops/paddedConv2d.js';
+export type { ChannelAffine } from './ops/foldBatchNorm.js';
 export type { ConvActivation } from './ops/directConvolution.js';
 export {
   CONV_FORMULATIONS,
@@ -63,6 +64,7 @@ export {
 export { SkeletonNormalization, type SkeletonNormalizationArgs } from './layers/SkeletonNormalization.js';
 export { UpsamplingTransform, type UpsamplingTransformArgs } from './layers/UpsamplingTransform.js';
 export { GridIndexTransform, type GridIndexTransformArgs, type PermutationUpdateOptions } from './layers/GridIndexTransform.js';
+export type { FoldedGridConvKernels } from './layers/foldedGridConv.js';
 export { GridConvBlock, type GridConvBlockArgs, type ResidualMode } from './layers/GridConvBlock.js';
 export { PersonGridPooling } from './layers/PersonGridPooling.js';
 export type { Shape } from './layers/layerBase.js';
@@ -121,7 +123,13 @@ export {
   type CocoPose,
   type PoseFrameOptions,
 } from './data/readers/poseFormats.js';
-export { readPysklAnnotations, type PysklAnnotation, type PysklAnnotations, type PysklAnnotationsOptions } from './data/readers/pysklAnnotations.js';
+export {
+  readPysklAnnotations,
+  PYSKL_ANNOTATION_COST,
+  type PysklAnnotation,
+  type PysklAnnotations,
+  type PysklAnnotationsOptions,
+} from './data/readers/pysklAnnotations.js';
 export { normalize2D, type Normalize2DOptions } from './data/transforms/normalize2d.js';
 export { normalize3D, type Normalize3DOptions } from './data/transforms/normalize3d.js';
 export {

@@ -53,6 +53,13 @@ export interface PysklAnnotationsOptions {
 /**
  * What one annotation counts towards {@link PysklAnnotationsOptions.maxValues} besides its keypoint and
  * score values: 16 (an annotation dict takes far more than 16 bytes in a pickle).
+ *
+ * @example
+ * ```ts
+ * import { PYSKL_ANNOTATION_COST } from 'ske2grid';
+ * // 1000 one-person annotations of 100 frames x 17 joints x (2 coordinates + 1 score) count
+ * const values = 1000 * (PYSKL_ANNOTATION_COST + 100 * 17 * 3); // towards options.maxValues
+ * ```
  */
 export const PYSKL_ANNOTATION_COST = 16;
 
