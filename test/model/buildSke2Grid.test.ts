@@ -183,7 +183,9 @@ describe('config validation names the argument and the expected value', () => {
 describe('bad inputs at predict time', () => {
   it('name the input and the expected shape', () => {
     const model = buildSke2Grid(TINY);
-    expect(() => model.predict(tf.zeros([1, 2, 8, 16, 3]))).toThrow("x: expected [batch, 2 persons, 8 frames, 17 joints (layout 'coco'), 3 channels], got [1, 2, 8, 16, 3]");
+    expect(() => model.predict(tf.zeros([1, 2, 8, 16, 3]))).toThrow(
+      "x: expected [batch, 2 persons, 8 frames, 17 joints (layout 'coco'), 3 channels], got [1, 2, 8, 16, 3]",
+    );
     expect(() => model.predict(tf.zeros([2, 8, 17, 3]))).toThrow(/skeletons.*5 dimension/);
     model.dispose();
   });

@@ -9,4 +9,12 @@ import { predictCommand } from './predict.js';
 import { trainCommand } from './train.js';
 
 /** The registered subcommands. */
-export const COMMANDS: readonly CliCommand[] = [trainCommand, evaluateCommand, predictCommand, parityCommand, importTorchCommand, exportTorchCommand, exportOnnxCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  trainCommand,
+  evaluateCommand,
+  predictCommand,
+  parityCommand,
+  importTorchCommand,
+  exportTorchCommand,
+  exportOnnxCommand,
+];
