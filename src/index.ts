@@ -82,7 +82,14 @@ export {
 } from './model/config.js';
 export { buildSke2Grid, getModelConfig, layerNames, CONFIG_METADATA_KEY } from './model/buildSke2Grid.js';
 export { setBatchNormFrozen } from './model/setBatchNormFrozen.js';
-export { checkSkeletonInput, checkOneHotLabels, guardSkeletonInputs, type CheckSkeletonInputOptions } from './model/checkSkeletonInput.js';
+export {
+  checkSkeletonInput,
+  checkSkeletonInputAsync,
+  checkOneHotLabels,
+  checkOneHotLabelsAsync,
+  guardSkeletonInputs,
+  type CheckSkeletonInputOptions,
+} from './model/checkSkeletonInput.js';
 export { checkModelData, describeClipShape, type DataDescription } from './model/checkModelData.js';
 export { growSke2Grid, embedGrid, type GrowOptions } from './model/growSke2Grid.js';
 export { stageMixingMatrices } from './model/stageMixingMatrices.js';

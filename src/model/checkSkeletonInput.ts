@@ -25,6 +25,29 @@ export interface CheckSkeletonInputOptions {
  * ```
  */
 export function checkSkeletonInput(model: LayersModel, x: tf.Tensor, arg = 'x', options: CheckSkeletonInputOptions = {}): void {
+  checkSkeletonShape(model, x, arg);
+  if (options.finite !== false) checkFiniteValues(x.dataSync(), x.shape, arg);
+}
+
+/**
+ * {@link checkSkeletonInput} with an asynchronous device read (`data()`): the form to use on GPU
+ * backends, where a synchronous read stalls the page (and loses the device on WebGPU in headless Chromium).
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { buildSke2Grid, checkSkeletonInputAsync } from 'ske2grid';
+ * const model = buildSke2Grid({ frames: 32 });
+ * await checkSkeletonInputAsync(model, tf.zeros([4, 2, 32, 17, 3])); // resolves; rejects like checkSkeletonInput
+ * ```
+ */
+export async function checkSkeletonInputAsync(model: LayersModel, x: tf.Tensor, arg = 'x', options: CheckSkeletonInputOptions = {}): Promise<void> {
+  checkSkeletonShape(model, x, arg);
+  if (options.finite !== false) checkFiniteValues(await x.data(), x.shape, arg);
+}
+
+/** The shape part of {@link checkSkeletonInput} (no device read). */
+function checkSkeletonShape(model: LayersModel, x: tf.Tensor, arg: string): void {
   const c = getModelConfig(model);
   const v = c.layout.joints.length;
   const expected = `[batch, ${c.persons} persons, ${c.frames ?? 'any'} frames, ${v} joints (layout '${c.layout.name}'), ${c.inChannels} channels]`;
@@ -32,21 +55,25 @@ export function checkSkeletonInput(model: LayersModel, x: tf.Tensor, arg = 'x', 
   if (!s || s.length !== 5 || s[1] !== c.persons || (c.frames !== null && s[2] !== c.frames) || s[3] !== v || s[4] !== c.inChannels || s[0] < 1 || s[2] < 1) {
     failAs(arg, expected, x instanceof tf.Tensor ? describe(s) : `${describe(x === null ? null : typeof x)} (not a tensor)`);
   }
-  if (options.finite === false) return;
-  const firstBad = tf.tidy(() => {
-    const bad = tf.logicalNot(tf.isFinite(tf.reshape(x, [-1])));
-    return tf.any(bad).dataSync()[0] ? tf.argMax(tf.cast(bad, 'int32')).dataSync()[0] : -1;
-  });
-  if (firstBad >= 0) {
-    const value = x.dataSync()[firstBad];
-    const index: number[] = [];
-    let rest = firstBad;
-    for (let i = s.length - 1; i >= 0; i--) {
-      index.unshift(rest % s[i]);
-      rest = Math.floor(rest / s[i]);
+}
+
+/** Throws naming the first non-finite value of a `[batch, person, frame, joint, channel]` batch and its index. */
+function checkFiniteValues(values: ArrayLike<number>, shape: number[], arg: string): void {
+  let firstBad = -1;
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      firstBad = i;
+      break;
     }
-    failAs(arg, 'finite values', `${value} at [${index.join(', ')}] (batch, person, frame, joint, channel)`);
   }
+  if (firstBad < 0) return;
+  const index: number[] = [];
+  let rest = firstBad;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    index.unshift(rest % shape[i]);
+    rest = Math.floor(rest / shape[i]);
+  }
+  failAs(arg, 'finite values', `${values[firstBad]} at [${index.join(', ')}] (batch, person, frame, joint, channel)`);
 }
 
 /**
@@ -65,27 +92,53 @@ export function checkSkeletonInput(model: LayersModel, x: tf.Tensor, arg = 'x', 
  * ```
  */
 export function checkOneHotLabels(model: LayersModel, y: tf.Tensor, arg = 'y', rows?: number): void {
+  const k = checkOneHotShape(model, y, arg, rows);
+  checkOneHotValues(y.dataSync(), k, arg);
+}
+
+/**
+ * {@link checkOneHotLabels} with an asynchronous device read (`data()`), for GPU backends.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { buildSke2Grid, checkOneHotLabelsAsync } from 'ske2grid';
+ * const model = buildSke2Grid({ numClasses: 4 });
+ * await checkOneHotLabelsAsync(model, tf.oneHot(tf.tensor1d([0, 3], 'int32'), 4)); // resolves
+ * ```
+ */
+export async function checkOneHotLabelsAsync(model: LayersModel, y: tf.Tensor, arg = 'y', rows?: number): Promise<void> {
+  const k = checkOneHotShape(model, y, arg, rows);
+  checkOneHotValues(await y.data(), k, arg);
+}
+
+/** The shape part of {@link checkOneHotLabels}; returns the number of classes. */
+function checkOneHotShape(model: LayersModel, y: tf.Tensor, arg: string, rows?: number): number {
   const k = getModelConfig(model).numClasses;
   const s = y?.shape;
   if (!(y instanceof tf.Tensor) || s.length !== 2 || s[1] !== k || (rows !== undefined && s[0] !== rows)) {
     const got = y instanceof tf.Tensor ? describe(s) : `${describe(y === null ? null : typeof y)} (not a tensor)`;
     failAs(arg, `one-hot labels [${rows ?? 'N'}, ${k} classes]`, got);
   }
-  const [badValue, badRow, rowSum] = tf.tidy(() => {
-    const ok = tf.logicalAnd(tf.isFinite(y), tf.logicalAnd(tf.greaterEqual(y, 0), tf.lessEqual(y, 1)));
-    const sums = tf.sum(tf.where(ok, y, tf.zerosLike(y)), 1);
-    const rowOk = tf.logicalAnd(tf.all(ok, 1), tf.lessEqual(tf.abs(tf.sub(sums, 1)), 1e-3));
-    const bad = tf.logicalNot(rowOk);
-    const any = tf.any(bad).dataSync()[0];
-    if (!any) return [false, -1, 0];
-    const row = tf.argMax(tf.cast(bad, 'int32')).dataSync()[0];
-    return [!tf.all(tf.gather(ok, row)).dataSync()[0], row, tf.gather(sums, row).dataSync()[0]];
-  }) as [boolean, number, number];
-  if (badRow < 0) return;
-  const what = badValue
-    ? `row ${badRow} holding a value outside [0, 1] or not finite`
-    : `row ${badRow} summing to ${rowSum}${rowSum === 0 ? ` (tf.oneHot gives an all-zero row for a label outside [0, ${k}))` : ''}`;
-  failAs(arg, `one-hot rows of ${k} classes (values in [0, 1], each row summing to 1)`, what);
+  return k;
+}
+
+/** Throws naming the first row of `values` (`[N, k]`, row-major) that is not a one-hot (or soft) label row. */
+function checkOneHotValues(values: ArrayLike<number>, k: number, arg: string): void {
+  for (let row = 0; row * k < values.length; row++) {
+    let sum = 0;
+    let badValue = false;
+    for (let j = 0; j < k; j++) {
+      const v = values[row * k + j];
+      if (!(Number.isFinite(v) && v >= 0 && v <= 1)) badValue = true;
+      else sum += v;
+    }
+    if (!badValue && Math.abs(sum - 1) <= 1e-3) continue;
+    const what = badValue
+      ? `row ${row} holding a value outside [0, 1] or not finite`
+      : `row ${row} summing to ${Math.fround(sum)}${sum === 0 ? ` (tf.oneHot gives an all-zero row for a label outside [0, ${k}))` : ''}`;
+    failAs(arg, `one-hot rows of ${k} classes (values in [0, 1], each row summing to 1)`, what);
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { fail, requireInt } from '../errors.js';
-import { checkSkeletonInput } from '../model/checkSkeletonInput.js';
+import { checkSkeletonInputAsync } from '../model/checkSkeletonInput.js';
 import { averageClipScores, evaluateScores, labelsFromTensor, scoresFromTensor, type DefaultTopK, type ScoreEvaluation } from './metrics.js';
 
 /** Options of {@link evaluateSke2Grid}; `K` is the union of the k values asked for. */
@@ -26,7 +26,7 @@ export interface EvaluateOptions<K extends number = DefaultTopK> {
  */
 export async function predictLogits(model: LayersModel, x: tf.Tensor, batchSize = 16): Promise<number[][]> {
   requireInt('batchSize', batchSize, 1);
-  checkSkeletonInput(model, x, 'x');
+  await checkSkeletonInputAsync(model, x, 'x');
   const rows: number[][] = [];
   for (let start = 0; start < x.shape[0]; start += batchSize) {
     const size = Math.min(batchSize, x.shape[0] - start);

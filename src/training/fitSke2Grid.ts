@@ -4,7 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { ClipBatchDataset } from '../data/clipBatches.js';
 import { CONFIG_METADATA_KEY } from '../model/buildSke2Grid.js';
 import { checkModelData, describeClipShape } from '../model/checkModelData.js';
-import { checkOneHotLabels, checkSkeletonInput } from '../model/checkSkeletonInput.js';
+import { checkOneHotLabelsAsync, checkSkeletonInputAsync } from '../model/checkSkeletonInput.js';
 import { CosineDecay } from './cosineDecay.js';
 import { NonFiniteLossGuard } from './nonFiniteLossGuard.js';
 import { PermutationSync } from './permutationSync.js';
@@ -83,13 +83,13 @@ export async function fitSke2Grid(model: tfl.LayersModel, x: tf.Tensor, y: tf.Te
   const batchSize = options.batchSize === undefined ? 16 : requireInt('options.batchSize', options.batchSize, 1);
   if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') fail('options.shuffle', 'a boolean', options.shuffle);
   if (isSke2Grid(model) && x instanceof tf.Tensor) checkModelData(model, describeClipShape(x.shape, 'x'));
-  checkSkeletonInput(model, x, 'x');
-  checkOneHotLabels(model, y, 'y', x.shape[0]);
+  await checkSkeletonInputAsync(model, x, 'x');
+  await checkOneHotLabelsAsync(model, y, 'y', x.shape[0]);
   const validation = options.validationData;
   if (validation !== undefined) {
     if (!Array.isArray(validation) || validation.length !== 2) fail('options.validationData', '[x, y] tensors', validation);
-    checkSkeletonInput(model, validation[0], 'options.validationData[0]');
-    checkOneHotLabels(model, validation[1], 'options.validationData[1]', validation[0].shape[0]);
+    await checkSkeletonInputAsync(model, validation[0], 'options.validationData[0]');
+    await checkOneHotLabelsAsync(model, validation[1], 'options.validationData[1]', validation[0].shape[0]);
   }
   compileForTraining(model, options);
   const guard = new NonFiniteLossGuard();
@@ -185,8 +185,8 @@ function checkedBatches(model: tfl.LayersModel, dataset: ClipBatchDataset): Clip
           try {
             // The model against the data once (names both sides and the fix), then every batch's values.
             if (ske2grid && index === 0) checkModelData(model, describeClipShape(r.value.xs.shape, 'the first batch'));
-            checkSkeletonInput(model, r.value.xs, `${where} xs`);
-            checkOneHotLabels(model, r.value.ys, `${where} ys`, r.value.xs.shape[0]);
+            await checkSkeletonInputAsync(model, r.value.xs, `${where} xs`);
+            await checkOneHotLabelsAsync(model, r.value.ys, `${where} ys`, r.value.xs.shape[0]);
           } catch (e) {
             tf.dispose([r.value.xs, r.value.ys]);
             throw e;
