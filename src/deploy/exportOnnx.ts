@@ -15,7 +15,7 @@ import { OnnxGraphBuilder } from './onnx/onnxGraph.js';
  * ```ts
  * import { decodeOnnxModel, ONNX_OPSET } from 'ske2grid';
  * declare const bytes: Uint8Array; // from exportOnnx(model)
- * (decodeOnnxModel(bytes).opsetImport as { version: number }[])[0].version === ONNX_OPSET; // true
+ * (decodeOnnxModel(bytes).opsetImport as { version: number }[])[0]?.version === ONNX_OPSET; // true
  * ```
  */
 export const ONNX_OPSET = 17;
