@@ -96,13 +96,18 @@ export async function fitSke2Grid(model: tfl.LayersModel, x: tf.Tensor, y: tf.Te
   const random = seedTrainingRun(model, trainingSeed(model, options.seed));
   // tfjs' own fit shuffles with Math.random; the batches come from a dataset ordered by the seed instead.
   const batches = tensorBatchDataset(x, y, { batchSize, random: (options.shuffle ?? true) ? random.order : undefined });
-  const history = await model.fitDataset(batches as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
-    epochs: options.epochs,
-    validationData: validation,
-    validationBatchSize: batchSize,
-    verbose: 0,
-    callbacks: trainingCallbacks(options, random, guard),
-  });
+  let history: tfl.History;
+  try {
+    history = await model.fitDataset(batches as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
+      epochs: options.epochs,
+      validationData: validation,
+      validationBatchSize: batchSize,
+      verbose: 0,
+      callbacks: trainingCallbacks(options, random, guard),
+    });
+  } finally {
+    guard.release(); // the weight copies, also when training threw
+  }
   guard.throwIfStopped('fitSke2Grid');
   return history;
 }
@@ -136,11 +141,16 @@ export async function fitSke2GridDataset(model: tfl.LayersModel, dataset: ClipBa
   const random = seedTrainingRun(model, trainingSeed(model, options.seed));
   // fitDataset accepts any object with iterator() (tfjs-data is not needed); without batchesPerEpoch
   // it starts a fresh iterator, hence a fresh shuffle, every epoch.
-  const history = await model.fitDataset(checkedBatches(model, dataset) as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
-    epochs: options.epochs,
-    verbose: 0,
-    callbacks: trainingCallbacks(options, random, guard, options.epochs * dataset.size),
-  });
+  let history: tfl.History;
+  try {
+    history = await model.fitDataset(checkedBatches(model, dataset) as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
+      epochs: options.epochs,
+      verbose: 0,
+      callbacks: trainingCallbacks(options, random, guard, options.epochs * dataset.size),
+    });
+  } finally {
+    guard.release(); // the weight copies, also when training threw
+  }
   guard.throwIfStopped('fitSke2GridDataset');
   return history;
 }

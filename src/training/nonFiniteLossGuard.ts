@@ -55,6 +55,11 @@ export class NonFiniteLossGuard extends tfl.Callback {
   }
 
   override async onTrainEnd(): Promise<void> {
+    this.release();
+  }
+
+  /** Frees the weight copies (done at the end of training; call it when training threw before its end). */
+  release(): void {
     this.replace('good', []);
     this.replace('pending', []);
   }
