@@ -186,7 +186,9 @@ describe('bad inputs at predict time', () => {
     expect(() => model.predict(tf.zeros([1, 2, 8, 16, 3]))).toThrow(
       "x: expected [batch, 2 persons, 8 frames, 17 joints (layout 'coco'), 3 channels], got [1, 2, 8, 16, 3]",
     );
-    expect(() => model.predict(tf.zeros([2, 8, 17, 3]))).toThrow("x: expected [batch, 2 persons, 8 frames, 17 joints (layout 'coco'), 3 channels], got [2, 8, 17, 3]");
+    expect(() => model.predict(tf.zeros([2, 8, 17, 3]))).toThrow(
+      "x: expected [batch, 2 persons, 8 frames, 17 joints (layout 'coco'), 3 channels], got [2, 8, 17, 3]",
+    );
     model.dispose();
   });
 });
