@@ -27,7 +27,7 @@ export interface SelfFixtureSpec {
  * reading, model building and every check for configurations the shared fixtures do not cover;
  * it proves nothing about the official code.
  */
-export function selfFixture(spec: SelfFixtureSpec): ParityFixture {
+export async function selfFixture(spec: SelfFixtureSpec): Promise<ParityFixture> {
   const config: Ske2GridConfig = {
     layout: spec.layout,
     gridShape: spec.grid,
@@ -51,13 +51,17 @@ export function selfFixture(spec: SelfFixtureSpec): ParityFixture {
     const stage = /SGT_stages\.(\d+)\.index_sel$/.exec(key);
     if (stage) permutations[`stage${stage[1]}`] = Array.from(v.data);
   }
+  // One tidy per step, and the event loop gets a turn between steps: a full-width model on the cpu
+  // backend is slow, and a worker blocked for a minute misses the test runner's messages.
+  const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+  const x = tf.randomNormal([n, m, t, joints, c], 0, 1, 'float32', spec.seed + 1);
+  add('input.x', 'input', x);
+  const toTorchGrid = (g: tf.Tensor) => {
+    const [, , tt, h, w, cc] = g.shape;
+    return tf.transpose(tf.reshape(g, [n * m, tt, h, w, cc]), [0, 4, 1, 2, 3]);
+  };
+  let gridShape: number[] = [];
   tf.tidy(() => {
-    const x = tf.randomNormal([n, m, t, joints, c], 0, 1, 'float32', spec.seed + 1);
-    add('input.x', 'input', x);
-    const toTorchGrid = (g: tf.Tensor) => {
-      const [, , tt, h, w, cc] = g.shape;
-      return tf.transpose(tf.reshape(g, [n * m, tt, h, w, cc]), [0, 4, 1, 2, 3]);
-    };
     model.layers
       .filter((l) => l instanceof UpsamplingTransform)
       .forEach((l, s) => add(`eval.upt_eff.stage${s}`, 'matrix', (l as UpsamplingTransform).effectiveMatrix()));
@@ -73,42 +77,58 @@ export function selfFixture(spec: SelfFixtureSpec): ParityFixture {
     add('eval.block0_out', 'activation', toTorchGrid(block0));
     add('eval.pooled', 'activation', pooled);
     add('eval.logits', 'output', logits);
-    const wfix = tf.randomNormal([n, spec.classes], 0, 1, 'float32', spec.seed + 2);
-    const wgrid = tf.randomNormal(toTorchGrid(grid).shape, 0, 1, 'float32', spec.seed + 3);
-    add('train.wfix', 'input', wfix);
-    add('train.wgrid', 'input', wgrid);
-    const mappings = officialWeightMap(model);
-    const wanted = (key: string) =>
-      /sampling_stages|sgt_trans_mat|st_gcn_networks\.0\.gcn2cn\.conv|data_bn\.(weight|bias)|cls_head/.test(key) && !/running/.test(key);
-    const upstream = (key: string) => /sampling_stages|sgt_trans_mat|data_bn/.test(key);
-    const gridModel = tfl.model({ inputs: model.inputs, outputs: model.getLayer(layerNames.toGrid).output as tfl.SymbolicTensor });
-    const head = model.layers.slice(model.layers.indexOf(model.getLayer(layerNames.block(0))));
-    for (const variant of ['bn_frozen', 'bn_batchstats'] as const) {
-      setBatchNormFrozen(model, variant === 'bn_frozen');
+    gridShape = toTorchGrid(grid).shape;
+  });
+  await pause();
+  const wfix = tf.randomNormal([n, spec.classes], 0, 1, 'float32', spec.seed + 2);
+  const wgrid = tf.randomNormal(gridShape, 0, 1, 'float32', spec.seed + 3);
+  add('train.wfix', 'input', wfix);
+  add('train.wgrid', 'input', wgrid);
+  const mappings = officialWeightMap(model);
+  const wanted = (key: string) =>
+    /sampling_stages|sgt_trans_mat|st_gcn_networks\.0\.gcn2cn\.conv|data_bn\.(weight|bias)|cls_head/.test(key) && !/running/.test(key);
+  const upstream = (key: string) => /sampling_stages|sgt_trans_mat|data_bn/.test(key);
+  const gridModel = tfl.model({ inputs: model.inputs, outputs: model.getLayer(layerNames.toGrid).output as tfl.SymbolicTensor });
+  const head = model.layers.slice(model.layers.indexOf(model.getLayer(layerNames.block(0))));
+  const targets = mappings.filter((mp) => wanted(mp.key));
+  const up = targets.filter((mp) => upstream(mp.key));
+  for (const variant of ['bn_frozen', 'bn_batchstats'] as const) {
+    setBatchNormFrozen(model, variant === 'bn_frozen');
+    tf.tidy(() => {
       const g = gridModel.apply(x, { training: true }) as tf.Tensor;
       if (variant === 'bn_batchstats') add('train.bn_batchstats.grid', 'activation', toTorchGrid(g));
       add(`train.${variant}.logits`, 'output', model.apply(x, { training: true }) as tf.Tensor);
-      const targets = mappings.filter((mp) => wanted(mp.key));
+    });
+    await pause();
+    tf.tidy(() => {
       const { grads } = tf.variableGrads(
         () => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, wfix)) as tf.Scalar,
         targets.map((mp) => mp.variable.read() as tf.Variable),
       );
       for (const mp of targets) add(`train.${variant}.grad.${mp.key}`, 'grad', modelToTorchLayout(mp, grads[(mp.variable.read() as tf.Variable).name]));
+    });
+    await pause();
+    tf.tidy(() => {
+      const g = gridModel.apply(x, { training: true }) as tf.Tensor;
       const dGrid = tf.grad((gg: tf.Tensor) => {
         let h = gg;
         for (const layer of head) h = layer.apply(h, { training: true }) as tf.Tensor;
         return tf.sum(tf.mul(h, wfix));
       })(g);
       add(`train.${variant}.grad.grid`, 'grad', toTorchGrid(dGrid));
-      const up = targets.filter((mp) => upstream(mp.key));
+    });
+    await pause();
+    tf.tidy(() => {
       const gridGrads = tf.variableGrads(
         () => tf.sum(tf.mul(toTorchGrid(gridModel.apply(x, { training: true }) as tf.Tensor), wgrid)) as tf.Scalar,
         up.map((mp) => mp.variable.read() as tf.Variable),
       ).grads;
       for (const mp of up)
         add(`train.${variant}.grid_loss_grad.${mp.key}`, 'grad', modelToTorchLayout(mp, gridGrads[(mp.variable.read() as tf.Variable).name]));
-    }
-  });
+    });
+    await pause();
+  }
+  tf.dispose([x, wfix, wgrid]);
   model.dispose();
   let offset = 0;
   const tensors = chunks.map((ch) => {

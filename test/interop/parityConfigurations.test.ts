@@ -48,8 +48,8 @@ afterAll(() => {
 for (const spec of SPECS) {
   describe(`parity on ${spec.layout} ${spec.grid.join('x')} stages [${spec.stages}] M=${spec.persons} T=${spec.frames}`, () => {
     let fixture: ParityFixture;
-    beforeAll(() => {
-      fixture = roundTrip(selfFixture(spec));
+    beforeAll(async () => {
+      fixture = roundTrip(await selfFixture(spec));
     }, 1_800_000);
 
     it('builds the model the manifest describes and passes every check', async () => {
