@@ -18,7 +18,7 @@ import { setUpScript } from './scriptSetup.js';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Files with generated sections. */
-export const GENERATED_FILES = ['README.md', 'docs/faq.md', 'docs/benchmarks.md'];
+export const GENERATED_FILES = ['README.md', 'docs/faq.md', 'docs/benchmarks.md', 'docs/limits.md'];
 
 /** One row of `bench/accuracy-results.json` (written by `bench/accuracy.ts`). */
 export interface AccuracyRow {
@@ -93,6 +93,32 @@ export function paritySection(rows: ParityRow[] = readJson<{ rows: ParityRow[] }
   return lines.join('\n');
 }
 
+/** One row of `bench/hostile-results.json` (written by `bench/hostile.ts`). */
+export interface HostileRow {
+  input: string;
+  ms: number;
+  rssBeforeMiB: number;
+  peakRssMiB: number;
+  error: string;
+  message: string;
+}
+
+/** The timed hostile inputs, from `bench/hostile-results.json`. */
+export function hostileSection(
+  file = readJson<{ date: string; machine: { cores: number; loadAverage: { start: number } }; rows: HostileRow[] }>('bench/hostile-results.json'),
+): string {
+  const lines = ['| input | refused after | resident memory (before -> peak) | error |', '|---|---|---|---|'];
+  for (const r of file.rows) {
+    const time = r.ms < 10 ? `${r.ms.toFixed(1)} ms` : `${Math.round(r.ms)} ms`;
+    lines.push(`| ${r.input} | ${time} | ${r.rssBeforeMiB} -> ${r.peakRssMiB} MiB | ${r.error} \`${r.message.split(':')[0]}: ...\` |`);
+  }
+  lines.push(
+    '',
+    `One fresh Node process per case (cpu backend), ${file.date}, ${file.machine.cores} cores, load average ${file.machine.loadAverage.start.toFixed(1)} at the start; \`npm run bench:hostile\` writes \`bench/hostile-results.json\`.`,
+  );
+  return lines.join('\n');
+}
+
 /** The message a bad config or layout gets, taken from the code. */
 function messageOf(make: () => unknown): string {
   try {
@@ -128,6 +154,7 @@ export const SECTIONS: Record<string, () => string> = {
   accuracy: () => accuracySection(),
   parity: () => paritySection(),
   'config-errors': configErrorsSection,
+  hostile: () => hostileSection(),
 };
 
 const SECTION = /(<!-- docs:tables ([\w-]+) -->\n)([\s\S]*?)(<!-- \/docs:tables \2 -->)/g;

@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Ske2GridError } from '../../../src/errors.js';
 import { PYSKL_ANNOTATION_COST, readPysklAnnotations } from '../../../src/data/readers/pysklAnnotations.js';
-import { dict, dumps, op, pk, PROTO2, STOP, MARK, u32, type NdSpec } from '../../pickle/pickleBuilder.js';
-
-/** A PYSKL pickle whose annotation list references one annotation (of `frames` frames, 17 joints, float16) `refs` times through the memo. */
-function sharedPickle(refs: number, frames: number): Uint8Array {
-  const keypoint: NdSpec = { nd: 'f2', shape: [1, frames, 17, 2], values: new Array(frames * 34).fill(0.5) };
-  const score: NdSpec = { nd: 'f2', shape: [1, frames, 17], values: new Array(frames * 17).fill(0.75) };
-  const one = dumps(dict({ frame_dir: 'a', label: 0, total_frames: frames, keypoint, keypoint_score: score }));
-  const annotation = one.subarray(2, one.length - 1); // without the protocol header and STOP
-  const head = pk(PROTO2, '}', op.shortUnicode('annotations'), ']', MARK, annotation, 'r', u32(7));
-  const get = pk('j', u32(7)); // LONG_BINGET 7
-  const tail = pk('e', 's', STOP);
-  const out = new Uint8Array(head.length + get.length * (refs - 1) + tail.length);
-  out.set(head);
-  for (let i = 0; i < refs - 1; i++) out.set(get, head.length + get.length * i);
-  out.set(tail, out.length - tail.length);
-  return out;
-}
+import { dict, dumps, sharedAnnotationPickle } from '../../pickle/pickleBuilder.js';
 
 function errorOf(bytes: Uint8Array, options?: Parameters<typeof readPysklAnnotations>[1]): string {
   try {
@@ -31,7 +15,7 @@ function errorOf(bytes: Uint8Array, options?: Parameters<typeof readPysklAnnotat
 
 describe('readPysklAnnotations: shared references count at their expanded size', () => {
   it('one 300-frame annotation referenced 20,000 times is refused by the expanded-size bound (the pickle is ~120 KB)', () => {
-    const bytes = sharedPickle(20_000, 300);
+    const bytes = sharedAnnotationPickle(20_000, 300);
     const perAnnotation = PYSKL_ANNOTATION_COST + 300 * 34 + 300 * 17;
     const refused = Math.floor(bytes.length / perAnnotation); // the first annotation that crosses the bound
     expect(errorOf(bytes)).toBe(
@@ -40,7 +24,7 @@ describe('readPysklAnnotations: shared references count at their expanded size',
   });
 
   it('100,000 references to a one-frame annotation are refused (each reference counts its cost and values)', () => {
-    const bytes = sharedPickle(100_000, 1);
+    const bytes = sharedAnnotationPickle(100_000, 1);
     const perAnnotation = PYSKL_ANNOTATION_COST + 51;
     expect(errorOf(bytes)).toMatch(
       new RegExp(`^PYSKL pickle annotations: expected at most 500\\d+ values in all .*annotations\\[${Math.floor(bytes.length / perAnnotation)}\\]`),
@@ -48,11 +32,11 @@ describe('readPysklAnnotations: shared references count at their expanded size',
   });
 
   it('a few shared references within the bound read, sharing their arrays as the pickle does; options.maxValues raises the bound', () => {
-    const bytes = sharedPickle(3, 2);
+    const bytes = sharedAnnotationPickle(3, 2);
     const { annotations } = readPysklAnnotations(bytes);
     expect(annotations).toHaveLength(3);
     expect(annotations[1].keypoint.keypoint).toBe(annotations[0].keypoint.keypoint); // kept shared, not copied
-    const many = sharedPickle(200, 300);
+    const many = sharedAnnotationPickle(200, 300);
     expect(errorOf(many)).toMatch(/expected at most \d+ values in all/);
     expect(readPysklAnnotations(many, { maxValues: 200 * (PYSKL_ANNOTATION_COST + 300 * 51) }).annotations).toHaveLength(200);
     expect(errorOf(many, { maxValues: 200 * (PYSKL_ANNOTATION_COST + 300 * 51) - 1 })).toMatch(
