@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Ske2GridError } from '../../../src/errors.js';
 import { PYSKL_ANNOTATION_COST, readPysklAnnotations } from '../../../src/data/readers/pysklAnnotations.js';
-import { dict, dumps, sharedAnnotationPickle } from '../../pickle/pickleBuilder.js';
+import { dict, dumps, sharedAnnotationPickle, type NdSpec } from '../../pickle/pickleBuilder.js';
 
 function errorOf(bytes: Uint8Array, options?: Parameters<typeof readPysklAnnotations>[1]): string {
   try {
