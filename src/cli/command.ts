@@ -18,6 +18,8 @@ export interface CliOption {
   short?: string;
   /** The option may be given more than once (values collected in order); default false. */
   multiple?: boolean;
+  /** The command cannot run without it: {@link parseCommandLine} refuses a command line that lacks it; default false. */
+  required?: boolean;
 }
 
 /** Parsed command line of a subcommand: option values by name and the positional arguments. */
@@ -120,6 +122,11 @@ export function parseCommandLine(command: CliCommand, argv: string[]): CliArgs &
   }
   const options = { ...parsed.values } as CliArgs['options'];
   delete options.help;
+  const missing = Object.entries(command.options).filter(([name, o]) => o.required && options[name] === undefined);
+  if (!help && missing.length > 0) {
+    const named = missing.map(([name, o]) => `--${name} ${o.value ?? 'VALUE'} (${o.help})`);
+    throw new CliUsageError(`ske2grid ${command.name}: expected ${named.join(' and ')}, got none (usage: ske2grid ${command.name} ${command.usage})`);
+  }
   return { options, positionals: parsed.positionals, help };
 }
 
@@ -127,7 +134,7 @@ export function parseCommandLine(command: CliCommand, argv: string[]): CliArgs &
 export function commandHelp(command: CliCommand): string {
   const rows = Object.entries(command.options).map(([name, o]) => {
     const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`;
-    return [flag, o.help] as const;
+    return [flag, o.required ? `${o.help} (required)` : o.help] as const;
   });
   rows.push(['-h, --help', 'show this help']);
   const width = Math.max(...rows.map(([f]) => f.length)) + 2;
@@ -137,10 +144,28 @@ export function commandHelp(command: CliCommand): string {
   return lines.join('\n');
 }
 
+/** Reads an option marked `required` (present once {@link parseCommandLine} accepted the line). */
+export function requiredOption(args: CliArgs, name: string): string {
+  const v = args.options[name];
+  if (typeof v !== 'string') throw new CliUsageError(`--${name}: expected a value, got none`);
+  return v;
+}
+
 /** Reads a string option, or `fallback` when absent. */
 export function stringOption(args: CliArgs, name: string, fallback?: string): string | undefined {
   const v = args.options[name];
   return typeof v === 'string' ? v : fallback;
+}
+
+/** Reads an integer option of at least `min` (`--top 5`); throws a {@link CliUsageError} naming the option otherwise. */
+export function integerOption(args: CliArgs, name: string, min: number, fallback?: number): number | undefined {
+  const n = numberOption(args, name, fallback);
+  if (n !== undefined && !(Number.isInteger(n) && n >= min)) {
+    throw new CliUsageError(
+      `--${name}: expected ${min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer >= ${min}`}, got ${n}`,
+    );
+  }
+  return n;
 }
 
 /** Reads a numeric option (`--epochs 30`); throws a {@link CliUsageError} naming the option when it is not a finite number. */

@@ -227,7 +227,9 @@ describe('help and usage errors of the dataset commands', () => {
     );
     const none = capture();
     expect(await runCli(['train'], none)).toBe(2);
-    expect(none.stderr[0]).toBe('ske2grid train: expected --data DIR (a dataset directory), got none');
+    expect(none.stderr[0]).toMatch(
+      /^ske2grid train: expected --data DIR \(dataset directory \(manifest\.json \+ data\.f32\)\), got none \(usage: ske2grid train /,
+    );
     const bad = capture();
     expect(await runCli(['train', '--data', 'x', '--grids', '5,six'], bad)).toBe(2);
     expect(bad.stderr[0]).toBe('--grids: expected a comma-separated list of positive integers, got "5,six"');

@@ -59,7 +59,7 @@ describe('ske2grid export-onnx', () => {
   it('refuses a missing --out, a wrong class count and bad --frames (exit 2), and a missing model (exit 1)', async () => {
     let io = capture();
     expect(await runCli(['export-onnx', modelDir], io)).toBe(2);
-    expect(io.stderr[0]).toContain('--out FILE is required');
+    expect(io.stderr[0]).toMatch(/^ske2grid export-onnx: expected --out FILE \(the ONNX file to write\), got none/);
     const classes = join(dir, 'two.json');
     writeFileSync(classes, '["a", "b"]');
     io = capture();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CliUsageError, commandHelp, nearest, numberOption, parseCommandLine, type CliCommand, type CliIO } from '../../src/cli/command.js';
+import { CliUsageError, commandHelp, integerOption, nearest, numberOption, parseCommandLine, type CliCommand, type CliIO } from '../../src/cli/command.js';
 import { mainHelp, runCli } from '../../src/cli/runCli.js';
 
 /** Collects what a command prints. */
@@ -43,6 +43,32 @@ describe('command-line parsing', () => {
       'ske2grid demo: expected 1 positional argument(s), got 2: a b (usage: ske2grid demo <input> [options])',
     );
     expect(() => numberOption(parseCommandLine(demo, ['a', '--epochs', 'ten']), 'epochs')).toThrow('--epochs: expected a number, got "ten"');
+  });
+
+  it('refuses a command line without a required option, naming each missing one; --help needs none', () => {
+    const needs: CliCommand = {
+      ...demo,
+      options: {
+        ...demo.options,
+        out: { type: 'string', value: 'DIR', help: 'where to write', required: true },
+        model: { type: 'string', value: 'DIR', help: 'the model', required: true },
+      },
+    };
+    expect(() => parseCommandLine(needs, ['a'])).toThrow(
+      'ske2grid demo: expected --out DIR (where to write) and --model DIR (the model), got none (usage: ske2grid demo <input> [options])',
+    );
+    expect(() => parseCommandLine(needs, ['a', '--model', 'm'])).toThrow(/^ske2grid demo: expected --out DIR \(where to write\), got none/);
+    expect(parseCommandLine(needs, ['a', '--model', 'm', '--out', 'o']).options).toMatchObject({ model: 'm', out: 'o' });
+    expect(parseCommandLine(needs, ['--help']).help).toBe(true);
+    expect(commandHelp(needs)).toMatch(/--out DIR +where to write \(required\)/);
+  });
+
+  it('reads integer options with their lower bound', () => {
+    const args = parseCommandLine(demo, ['a', '--epochs', '0']);
+    expect(() => integerOption(args, 'epochs', 1)).toThrow('--epochs: expected a positive integer, got 0');
+    expect(integerOption(args, 'epochs', 0)).toBe(0);
+    expect(() => integerOption(parseCommandLine(demo, ['a', '--epochs', '2.5']), 'epochs', 0)).toThrow('--epochs: expected a non-negative integer, got 2.5');
+    expect(integerOption(parseCommandLine(demo, ['a']), 'epochs', 1, 3)).toBe(3);
   });
 
   it('accepts --help without positionals and lists every option in the help', () => {

@@ -9,7 +9,7 @@ import { evaluateSequences } from '../../training/evaluateSequences.js';
 import { defaultProtocol, recipeFor, type TrainingRecipe } from '../../training/recipeFor.js';
 import { recipePipelines } from '../../training/recipePipelines.js';
 import { selectBackend } from '../backend.js';
-import { CliUsageError, numberOption, stringOption, type CliCommand } from '../command.js';
+import { CliUsageError, integerOption, requiredOption, stringOption, type CliCommand } from '../command.js';
 import { describeRecipeData, jointRolesOption } from '../recipeOptions.js';
 import { openTrainedModel } from '../trainedModel.js';
 
@@ -21,8 +21,8 @@ export const evaluateCommand: CliCommand = {
   summary: 'Test a saved model on a dataset directory (multi-clip, the recipe saved with the model).',
   usage: '--model DIR --data DIR [options]',
   options: {
-    model: { type: 'string', value: 'DIR', help: 'a `ske2grid train` output directory or a model directory; required' },
-    data: { type: 'string', value: 'DIR', help: 'dataset directory; required' },
+    model: { type: 'string', value: 'DIR', help: 'a `ske2grid train` output directory or a model directory', required: true },
+    data: { type: 'string', value: 'DIR', help: 'dataset directory', required: true },
     protocol: { type: 'string', value: 'NAME', help: "protocol to test on (default: the recipe's when the data has it, else the data's first)" },
     fold: { type: 'string', value: 'K', help: "fold of a protocol with folds (default: the recipe's)" },
     clips: { type: 'string', value: 'N', help: "test clips per sample (default: the recipe's, 10)" },
@@ -34,15 +34,10 @@ export const evaluateCommand: CliCommand = {
     'Without a recipe.json next to the model, the recipe is derived from the data (as `ske2grid train` would) with\n' +
     "the model's frames and persons. The model is checked against the data first (joints, persons, channels, frames).",
   async run(args, io) {
-    const modelDir = stringOption(args, 'model');
-    const dataDir = stringOption(args, 'data');
-    if (modelDir === undefined || dataDir === undefined) throw new CliUsageError('ske2grid evaluate: expected --model DIR and --data DIR');
-    const clipsOption = numberOption(args, 'clips');
-    if (clipsOption !== undefined && !(Number.isInteger(clipsOption) && clipsOption >= 1))
-      throw new CliUsageError(`--clips: expected a positive integer, got ${clipsOption}`);
-    const foldOption = numberOption(args, 'fold');
-    if (foldOption !== undefined && !(Number.isInteger(foldOption) && foldOption >= 0))
-      throw new CliUsageError(`--fold: expected a fold index >= 0, got ${foldOption}`);
+    const modelDir = requiredOption(args, 'model');
+    const dataDir = requiredOption(args, 'data');
+    const clipsOption = integerOption(args, 'clips', 1);
+    const foldOption = integerOption(args, 'fold', 0);
     await selectBackend(stringOption(args, 'backend', 'wasm') as string);
     const data = await openSkeletonDataset(dataDir);
     const trained = await openTrainedModel(modelDir);

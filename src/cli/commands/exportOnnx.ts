@@ -4,7 +4,7 @@ import { exportOnnx } from '../../deploy/exportOnnx.js';
 import { getModelConfig } from '../../model/buildSke2Grid.js';
 import { loadModel } from '../../node/fileIO.js';
 import { selectBackend } from '../backend.js';
-import { CliUsageError, numberOption, stringOption, type CliCommand } from '../command.js';
+import { CliUsageError, integerOption, requiredOption, stringOption, type CliCommand } from '../command.js';
 
 /** Class names from a file: a JSON array of strings, or one name per line (blank lines ignored). */
 async function readClassNames(path: string): Promise<string[]> {
@@ -39,7 +39,7 @@ export const exportOnnxCommand: CliCommand = {
   usage: '<model-dir> --out FILE [options]',
   positionals: { min: 1, max: 1 },
   options: {
-    out: { type: 'string', short: 'o', value: 'FILE', help: 'the ONNX file to write (required)' },
+    out: { type: 'string', short: 'o', value: 'FILE', help: 'the ONNX file to write', required: true },
     classes: { type: 'string', value: 'FILE', help: 'class names: a JSON array or one per line (default class_0, class_1, ...)' },
     frames: { type: 'string', value: 'T', help: 'fix the clip length of the input (default any length)' },
     backend: { type: 'string', value: 'NAME', help: 'tfjs backend used to fold the weights: cpu or wasm (default cpu)' },
@@ -49,10 +49,8 @@ export const exportOnnxCommand: CliCommand = {
     'the class names and the model config are in its metadata (class_names, ske2grid_config).\n' +
     'Example: ske2grid export-onnx checkpoints/run1 --out run1.onnx --classes classes.txt',
   async run(args, io) {
-    const out = stringOption(args, 'out');
-    if (!out) throw new CliUsageError('ske2grid export-onnx: --out FILE is required (where to write the ONNX model)');
-    const frames = numberOption(args, 'frames');
-    if (frames !== undefined && !(Number.isInteger(frames) && frames >= 1)) throw new CliUsageError(`--frames: expected a positive integer, got ${frames}`);
+    const out = requiredOption(args, 'out');
+    const frames = integerOption(args, 'frames', 1);
     const classesFile = stringOption(args, 'classes');
     const classNames = classesFile ? await readClassNames(classesFile) : undefined;
     await selectBackend(stringOption(args, 'backend', 'cpu') as string);

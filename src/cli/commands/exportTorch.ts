@@ -5,7 +5,7 @@ import { getModelConfig } from '../../model/buildSke2Grid.js';
 import { loadModel } from '../../node/fileIO.js';
 import { writeTorchCheckpoint } from '../../torch/writeTorchCheckpoint.js';
 import { selectBackend } from '../backend.js';
-import { CliUsageError, stringOption, type CliCommand } from '../command.js';
+import { CliUsageError, requiredOption, stringOption, type CliCommand } from '../command.js';
 
 /** The `export-torch` subcommand. */
 export const exportTorchCommand: CliCommand = {
@@ -14,7 +14,7 @@ export const exportTorchCommand: CliCommand = {
   usage: '<model-dir> --out <file.pth> [options]',
   positionals: { min: 1, max: 1 },
   options: {
-    out: { type: 'string', short: 'o', value: 'FILE', help: 'the .pth file to write (required)' },
+    out: { type: 'string', short: 'o', value: 'FILE', help: 'the .pth file to write', required: true },
     layout: {
       type: 'string',
       value: 'mmcv|bare',
@@ -27,8 +27,7 @@ export const exportTorchCommand: CliCommand = {
     'in the zip format of torch.save. Example:\n  ske2grid export-torch models/finetuned --out finetuned.pth\n' +
     "  python: model.load_state_dict(torch.load('finetuned.pth')['state_dict'], strict=True)",
   async run(args, io) {
-    const out = stringOption(args, 'out');
-    if (!out) throw new CliUsageError('--out: expected the .pth file to write, got nothing');
+    const out = requiredOption(args, 'out');
     const layout = stringOption(args, 'layout', 'mmcv');
     if (layout !== 'mmcv' && layout !== 'bare') throw new CliUsageError(`--layout: expected mmcv or bare, got ${JSON.stringify(layout)}`);
     await selectBackend(stringOption(args, 'backend', 'cpu') as string);

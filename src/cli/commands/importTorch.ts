@@ -8,7 +8,7 @@ import type { Ske2GridConfig } from '../../model/config.js';
 import { saveModel } from '../../node/fileIO.js';
 import { readTorchFile } from '../../node/torchFile.js';
 import { selectBackend } from '../backend.js';
-import { CliUsageError, numberOption, stringOption, type CliCommand } from '../command.js';
+import { numberOption, requiredOption, stringOption, type CliCommand } from '../command.js';
 
 /** The `import-torch` subcommand. */
 export const importTorchCommand: CliCommand = {
@@ -17,7 +17,7 @@ export const importTorchCommand: CliCommand = {
   usage: '<checkpoint.pth> --out <dir> [options]',
   positionals: { min: 1, max: 1 },
   options: {
-    out: { type: 'string', short: 'o', value: 'DIR', help: 'directory to write the model into (required)' },
+    out: { type: 'string', short: 'o', value: 'DIR', help: 'directory to write the model into', required: true },
     layout: { type: 'string', value: 'NAME', help: 'skeleton layout (default: from the checkpoint meta, else by joint count: 17 coco, 25 ntu25, 20 kinect20)' },
     persons: { type: 'string', value: 'N', help: 'persons per sample (default: from the checkpoint meta, else 2)' },
     frames: { type: 'string', value: 'T', help: 'frames per clip (default: any length)' },
@@ -28,8 +28,7 @@ export const importTorchCommand: CliCommand = {
     'channels and the channel plan are read from the tensors; every GIT permutation is recomputed from the scores\n' +
     '(and compared with the checkpoint index_sel). Example:\n  ske2grid import-torch work_dirs/ske2grid/best_top1_acc_epoch_16.pth --out models/official-5x5',
   async run(args, io) {
-    const out = stringOption(args, 'out');
-    if (!out) throw new CliUsageError('--out: expected the directory to write the model into, got nothing');
+    const out = requiredOption(args, 'out');
     const overrides: Ske2GridConfig = {};
     const layout = stringOption(args, 'layout');
     if (layout !== undefined) overrides.layout = layout as LayoutName;

@@ -8,7 +8,7 @@ import { averageClipScores } from '../../training/metrics.js';
 import { recipePipelines } from '../../training/recipePipelines.js';
 import { selectBackend } from '../backend.js';
 import { sequenceFromClipJson } from '../clipJson.js';
-import { CliUsageError, numberOption, stringOption, type CliCommand } from '../command.js';
+import { integerOption, requiredOption, stringOption, type CliCommand } from '../command.js';
 import { openTrainedModel } from '../trainedModel.js';
 
 /** The `predict` subcommand. */
@@ -18,7 +18,7 @@ export const predictCommand: CliCommand = {
   usage: '--model DIR <clip.json> [options]',
   positionals: { min: 1, max: 1 },
   options: {
-    model: { type: 'string', value: 'DIR', help: 'a `ske2grid train` output directory (model/ and recipe.json); required' },
+    model: { type: 'string', value: 'DIR', help: 'a `ske2grid train` output directory (model/ and recipe.json)', required: true },
     top: { type: 'string', value: 'K', help: 'classes to list (default 5)' },
     json: { type: 'boolean', help: 'print the result as JSON instead of lines' },
     backend: { type: 'string', value: 'NAME', help: 'tfjs backend (default wasm)' },
@@ -29,10 +29,8 @@ export const predictCommand: CliCommand = {
     "The recording is normalised and sampled as in training (the recipe's test clips, scores averaged).",
   ].join('\n'),
   async run(args, io) {
-    const modelDir = stringOption(args, 'model');
-    if (modelDir === undefined) throw new CliUsageError('ske2grid predict: expected --model DIR');
-    const top = numberOption(args, 'top', 5) as number;
-    if (!(Number.isInteger(top) && top >= 1)) throw new CliUsageError(`--top: expected a positive integer, got ${top}`);
+    const modelDir = requiredOption(args, 'model');
+    const top = integerOption(args, 'top', 1, 5) as number;
     const file = args.positionals[0];
     let json: unknown;
     try {

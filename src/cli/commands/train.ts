@@ -20,7 +20,7 @@ import { recipeFor, type TrainingRecipe } from '../../training/recipeFor.js';
 import { recipePipelines } from '../../training/recipePipelines.js';
 import { trainProgressive } from '../../training/trainProgressive.js';
 import { selectBackend } from '../backend.js';
-import { CliUsageError, stringOption, type CliCommand, type CliIO } from '../command.js';
+import { CliUsageError, requiredOption, stringOption, type CliCommand, type CliIO } from '../command.js';
 import { describeRecipeData, readRecipe, RECIPE_CLI_OPTIONS, RECIPE_JSON, recipeOptionsOf } from '../recipeOptions.js';
 
 /** File name of the metrics written next to the model: `'metrics.json'`. */
@@ -211,7 +211,7 @@ export const trainCommand: CliCommand = {
   summary: 'Train Ske2Grid on a dataset directory with a recipe derived from the data; save model, metrics, recipe and pictures.',
   usage: '--data DIR [options]',
   options: {
-    data: { type: 'string', value: 'DIR', help: 'dataset directory (manifest.json + data.f32); required' },
+    data: { type: 'string', value: 'DIR', help: 'dataset directory (manifest.json + data.f32)', required: true },
     out: { type: 'string', value: 'DIR', help: 'output directory (default ske2grid-<dataset>)' },
     backend: { type: 'string', value: 'NAME', help: 'tfjs backend: wasm, cpu, webgl, webgpu or tensorflow (default wasm)' },
     resume: {
@@ -229,8 +229,7 @@ export const trainCommand: CliCommand = {
     'and writes their mean to metrics.json. Progress: a bar on a terminal, one line per epoch otherwise.',
   ].join('\n'),
   async run(args, io) {
-    const dataDir = stringOption(args, 'data');
-    if (dataDir === undefined) throw new CliUsageError('ske2grid train: expected --data DIR (a dataset directory), got none');
+    const dataDir = requiredOption(args, 'data');
     const recipeFile = stringOption(args, 'recipe');
     const overrides = recipeOptionsOf(args);
     if (recipeFile !== undefined && Object.keys(overrides).length > 0) {
