@@ -16,6 +16,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { autoRecipeSection, type AutoRecipeRow } from '../scripts/docsTables.js';
 
 const ALL = ['utkinect', 'sbu', 'jhmdb_partial14', 'msr_action3d', 'nw_ucla'];
 const args = process.argv.slice(2);
@@ -26,41 +27,8 @@ const option = (name: string, fallback: string): string => {
 const datasets = option('--datasets', ALL.join(',')).split(',');
 const resultsFile = resolve(option('--out', 'bench/auto-recipe-results.json'));
 
-interface StageResult {
-  grid: string;
-  top1: number;
-  meanClassAccuracy: number;
-  trainSeconds: number;
-}
-interface AutoRow {
-  dataset: string;
-  protocol: string;
-  /** Folds averaged (0: one split). */
-  folds: number;
-  clipLength: number;
-  batchSize: number;
-  rotationDegrees: number;
-  stages: { grid: number; epochs: number; learningRate: number }[];
-  /** Test results per grid stage (the fold mean for a protocol with folds). */
-  results: StageResult[];
-  /** Wall-clock seconds of the whole `ske2grid train` run (training, evaluation, saving); so far, for an incomplete run. */
-  wallSeconds: number;
-  /** False when the run had not finished: `results` then hold only the finished stages (and folds, see `foldIndices`). */
-  complete: boolean;
-  /** Folds finished, for an incomplete run of a protocol with folds (their mean is in `results`). */
-  foldIndices?: number[];
-  backend: string;
-  date: string;
-}
-interface HandRow {
-  dataset: string;
-  protocol: string;
-  fold: number | null;
-  stream: string;
-  model: string;
-  grid: string;
-  top1: number;
-}
+type StageResult = AutoRecipeRow['results'][number];
+type AutoRow = AutoRecipeRow;
 
 function readRows(): AutoRow[] {
   return existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')).rows as AutoRow[]) : [];
@@ -76,42 +44,8 @@ function saveRow(row: AutoRow): void {
   );
 }
 
-/**
- * Best hand-tuned single-stream (joint) result per dataset: the fold mean for protocols with folds, or
- * the mean of the same folds' rows when only some folds of the automatic run finished.
- */
-function handTuned(dataset: string, folds?: number[]): HandRow | undefined {
-  const file = resolve('bench/accuracy-results.json');
-  if (!existsSync(file)) return undefined;
-  const all = (JSON.parse(readFileSync(file, 'utf8')).rows as HandRow[]).filter((r) => r.dataset === dataset && r.stream === 'j');
-  if (folds) {
-    const same = all.filter((r) => r.fold !== null && folds.includes(r.fold));
-    if (same.length !== folds.length) return undefined;
-    return { ...same[0], fold: null, top1: same.reduce((a, r) => a + r.top1, 0) / same.length };
-  }
-  return all.filter((r) => r.fold === null).sort((a, b) => b.top1 - a.top1)[0];
-}
-
 function printTable(rows: AutoRow[]): void {
-  const head = ['dataset', 'protocol', 'auto recipe', 'auto top-1 % (per grid)', 'best hand-tuned top-1 %', 'difference', 'wall time'];
-  const body = rows.map((r) => {
-    const best = r.results.reduce((a, b) => (b.top1 > a.top1 ? b : a));
-    const hand = handTuned(r.dataset, r.foldIndices);
-    return [
-      r.dataset,
-      r.protocol +
-        (r.folds ? (r.foldIndices ? ` (fold ${r.foldIndices.join(', ')} of ${r.folds})` : ` (mean of ${r.folds})`) : '') +
-        (r.complete === false ? ' INCOMPLETE' : ''),
-      `T=${r.clipLength} b=${r.batchSize} rot=${r.rotationDegrees} ${r.stages.map((s) => `${s.grid}x${s.grid}:${s.epochs}@${s.learningRate}`).join(' ')}`,
-      r.results.map((s) => `${s.grid} ${(100 * s.top1).toFixed(1)}`).join(', '),
-      hand ? `${(100 * hand.top1).toFixed(1)} (${hand.grid} ${hand.model})` : 'none',
-      hand ? `${(100 * (best.top1 - hand.top1)).toFixed(1)}` : '-',
-      `${(r.wallSeconds / 60).toFixed(1)} min`,
-    ];
-  });
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log([line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n'));
+  console.log(autoRecipeSection(rows));
 }
 
 /** Runs `ske2grid train` for one dataset in a child process, streaming its output; resolves to its exit code. */

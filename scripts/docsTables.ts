@@ -93,6 +93,81 @@ export function paritySection(rows: ParityRow[] = readJson<{ rows: ParityRow[] }
   return lines.join('\n');
 }
 
+/** One row of `bench/auto-recipe-results.json` (written by `bench/autoRecipe.ts`). */
+export interface AutoRecipeRow {
+  dataset: string;
+  protocol: string;
+  /** Folds averaged (0: one split). */
+  folds: number;
+  clipLength: number;
+  batchSize: number;
+  rotationDegrees: number;
+  stages: { grid: number; epochs: number; learningRate: number }[];
+  /** Test results per grid stage (the fold mean for a protocol with folds); the last is the model `train` saves. */
+  results: { grid: string; top1: number; meanClassAccuracy: number; trainSeconds: number }[];
+  /** Wall-clock seconds of the whole `ske2grid train` run; so far, for an incomplete run. */
+  wallSeconds: number;
+  /** False when the run had not finished: `results` then hold only the finished stages and folds. */
+  complete?: boolean;
+  /** Folds finished, for an incomplete run of a protocol with folds. */
+  foldIndices?: number[];
+  backend: string;
+  date: string;
+}
+
+const AUTO_DATASET_NAMES: Record<string, string> = { ...DATASET_NAMES, jhmdb_partial14: 'JHMDB (14 classes, 2D)' };
+
+/**
+ * The best hand-tuned joint-stream result of `dataset` in `bench/accuracy-results.json`: the fold mean
+ * row, or with `folds` the mean of exactly those folds' rows (to set beside an incomplete run).
+ */
+export function bestHandTuned(dataset: string, hand: AccuracyRow[], folds?: number[]): AccuracyRow | undefined {
+  const joint = hand.filter((r) => r.dataset === dataset && r.stream === 'j');
+  if (folds) {
+    const same = joint.filter((r) => r.fold !== null && folds.includes(r.fold));
+    if (same.length !== folds.length || same.length === 0) return undefined;
+    return { ...same[0]!, fold: null, top1: same.reduce((a, r) => a + r.top1, 0) / same.length };
+  }
+  return joint.filter((r) => r.fold === null).sort((a, b) => b.top1 - a.top1)[0];
+}
+
+/** The automatic-recipe table, from `bench/auto-recipe-results.json` beside `bench/accuracy-results.json`. */
+export function autoRecipeSection(
+  rows: AutoRecipeRow[] = readJson<{ rows: AutoRecipeRow[] }>('bench/auto-recipe-results.json').rows,
+  hand: AccuracyRow[] = readJson<{ rows: AccuracyRow[] }>('bench/accuracy-results.json').rows,
+): string {
+  const lines = [
+    '| dataset, protocol | automatic recipe | top-1 per grid stage | saved model (last stage) | best hand-tuned | difference | wall time |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const last = r.results[r.results.length - 1]!;
+    const best = bestHandTuned(r.dataset, hand, r.complete === false ? r.foldIndices : undefined);
+    const folds = r.folds ? (r.complete === false ? ` (folds ${r.foldIndices?.join(', ')} of ${r.folds} only)` : ` (mean of ${r.folds} folds)`) : '';
+    const recipe = `T ${r.clipLength}, batch ${r.batchSize}, rotation ${r.rotationDegrees}; ${r.stages.map((st) => `${st.grid}x${st.grid} ${st.epochs} ep. lr ${st.learningRate}`).join(', ')}`;
+    lines.push(
+      `| ${AUTO_DATASET_NAMES[r.dataset] ?? r.dataset}, ${r.protocol.replace(/_/g, ' ')}${folds}${r.complete === false ? ', INCOMPLETE' : ''} | ${recipe} | ${r.results.map((st) => `${st.grid} ${pct(st.top1)}`).join(', ')} | ${pct(last.top1)} | ${best ? `${pct(best.top1)} (${best.grid} ${best.model})` : 'none'} | ${best ? `${(last.top1 - best.top1) * 100 >= 0 ? '+' : ''}${((last.top1 - best.top1) * 100).toFixed(1)}` : '-'} | ${(r.wallSeconds / 60).toFixed(0)} min |`,
+    );
+  }
+  const dates = [...new Set(rows.map((r) => r.date))].join(', ');
+  lines.push('', `${[...new Set(rows.map((r) => r.backend))].join(', ')} backend, ${dates}; difference = saved model minus best hand-tuned, in points.`);
+  return lines.join('\n');
+}
+
+/** The README's one-line summary of the automatic recipe: the saved model's top-1 per dataset beside the best hand-tuned one. */
+export function autoRecipeSummarySection(
+  rows: AutoRecipeRow[] = readJson<{ rows: AutoRecipeRow[] }>('bench/auto-recipe-results.json').rows,
+  hand: AccuracyRow[] = readJson<{ rows: AccuracyRow[] }>('bench/accuracy-results.json').rows,
+): string {
+  const parts = rows.map((r) => {
+    const last = r.results[r.results.length - 1]!;
+    const best = bestHandTuned(r.dataset, hand, r.complete === false ? r.foldIndices : undefined);
+    const scope = r.folds ? (r.complete === false ? ` (fold ${r.foldIndices?.join(', ')} only)` : ` (${r.folds}-fold mean)`) : '';
+    return `${AUTO_DATASET_NAMES[r.dataset] ?? r.dataset}${scope} ${pct(last.top1)}${best ? ` (hand-tuned ${pct(best.top1)})` : ''}`;
+  });
+  return `- **The automatic recipe** (\`npm run bench:auto\`: \`ske2grid train --data <dataset>\` and no other option; top-1 of the saved model): ${parts.join(', ')} ([table](https://github.com/ske2grid/ske2grid/blob/main/docs/benchmarks.md#the-automatic-recipe); UTKinect: Xia et al., CVPR Workshops 2012; JHMDB: Jhuang et al., ICCV 2013).`;
+}
+
 /** One row of `bench/hostile-results.json` (written by `bench/hostile.ts`). */
 export interface HostileRow {
   input: string;
@@ -155,6 +230,8 @@ export const SECTIONS: Record<string, () => string> = {
   parity: () => paritySection(),
   'config-errors': configErrorsSection,
   hostile: () => hostileSection(),
+  'auto-recipe': () => autoRecipeSection(),
+  'auto-recipe-summary': () => autoRecipeSummarySection(),
 };
 
 const SECTION = /(<!-- docs:tables ([\w-]+) -->\n)([\s\S]*?)(<!-- \/docs:tables \2 -->)/g;
