@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildSke2Grid, readPysklAnnotations, Ske2GridError, StreamingRecognizer } from '../src/index.js';
 import { loadModel, openSkeletonDataset, readPysklFile, saveModel } from '../src/node.js';
 import { sharedAnnotationPickle } from '../test/pickle/pickleBuilder.js';
+import { type HostileRow } from '../scripts/docsTables.js';
 import { machineInfo } from './machine.js';
 import { processStatus } from './processMemory.js';
 
@@ -115,20 +116,6 @@ const CASES: HostileCase[] = [
     },
   },
 ];
-
-/** What a child reports. */
-interface HostileRow {
-  name: string;
-  input: string;
-  /** Wall time of the refusing call, in ms. */
-  ms: number;
-  /** Resident memory just before the call, and the process peak after it, in MiB. */
-  rssBeforeMiB: number;
-  peakRssMiB: number;
-  /** The error's class and the first 160 characters of its message ('' when nothing was thrown). */
-  error: string;
-  message: string;
-}
 
 const MiB = 2 ** 20;
 

@@ -168,12 +168,16 @@ export function autoRecipeSummarySection(
   return `- **The automatic recipe** (\`npm run bench:auto\`: \`ske2grid train --data <dataset>\` and no other option; top-1 of the saved model): ${parts.join(', ')} ([table](https://github.com/ske2grid/ske2grid/blob/main/docs/benchmarks.md#the-automatic-recipe); UTKinect: Xia et al., CVPR Workshops 2012; JHMDB: Jhuang et al., ICCV 2013).`;
 }
 
-/** One row of `bench/hostile-results.json` (written by `bench/hostile.ts`). */
+/** One row of `bench/hostile-results.json`: what a child process of `bench/hostile.ts` reports for one case. */
 export interface HostileRow {
+  name: string;
   input: string;
+  /** Wall time of the refusing call, in ms. */
   ms: number;
+  /** Resident memory just before the call, and the process peak after it, in MiB. */
   rssBeforeMiB: number;
   peakRssMiB: number;
+  /** The error's class and the first 160 characters of its message ('' when nothing was thrown). */
   error: string;
   message: string;
 }
