@@ -4,40 +4,24 @@ import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import { describe, fail, failAs } from '../../errors.js';
 import { foldedGridConv, type FoldedGridConvKernels, type FoldedResidual } from '../../layers/foldedGridConv.js';
 import { checkConvFormulation, type ConvFormulationSetting } from '../../ops/convFormulation.js';
+import type { GridConvBlockArgs, GridConvBlockDims } from '../../layers/GridConvBlock.js';
 import { Ske2GridLayer, single, singleShape, type Kwargs, type LayerArgs, type Shape } from '../../layers/layerBase.js';
 
 export type { FoldedResidual };
 
-/** Arguments of {@link FoldedGridConvBlock}. */
-export interface FoldedGridConvBlockArgs extends LayerArgs {
-  /** Output channels. Required. */
-  filters: number;
-  /** Temporal stride; default 1. */
-  stride?: number;
+/**
+ * Arguments of {@link FoldedGridConvBlock}: the shape fields of {@link GridConvBlockArgs} (`filters`,
+ * `stride` default 1, `kernelSize` default 3, `temporalKernelSize` default 9, `convFormulation`
+ * default `'auto'`) and the residual branch, already decided.
+ */
+export interface FoldedGridConvBlockArgs
+  extends LayerArgs, Pick<GridConvBlockArgs, 'filters' | 'stride' | 'kernelSize' | 'temporalKernelSize' | 'convFormulation'> {
   /** Residual branch: `'none'`, `'identity'` (needs equal channels and stride 1) or `'conv'` (1x1 strided conv); default `'none'`. */
   residual?: FoldedResidual;
-  /** Side of the square per-frame grid convolution (odd); default 3. */
-  kernelSize?: number;
-  /** Taps of the temporal convolution (odd); default 9. */
-  temporalKernelSize?: number;
-  /**
-   * How the convolutions are computed (`'conv2d'` or `'matmul'`, see {@link ConvFormulation}), as in
-   * {@link GridConvBlock}; `'auto'` picks the measured default of the backend active at call time. Default `'auto'`.
-   */
-  convFormulation?: ConvFormulationSetting;
 }
 
-/** Sizes that fix the shapes of a {@link FoldedGridConvBlock}'s weights. */
-export interface FoldedGridConvDims {
-  /** Input channels. */
-  cin: number;
-  /** Output channels (`filters`). */
-  cout: number;
-  /** Side of the grid kernel. */
-  kernelSize: number;
-  /** Taps of the temporal kernel. */
-  temporalKernelSize: number;
-}
+/** Sizes that fix the shapes of a {@link FoldedGridConvBlock}'s weights: those of the block it was folded from. */
+export type FoldedGridConvDims = GridConvBlockDims;
 
 /**
  * The weight schema of a {@link FoldedGridConvBlock}, by {@link FoldedGridConvWeights} field: each
