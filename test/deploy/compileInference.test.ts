@@ -1,47 +1,17 @@
-import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { compileForInference, compileForInferenceAsync, inferenceMarker, INFERENCE_FORMAT } from '../../src/deploy/compileInference.js';
-import { loadOfficialWeights } from '../../src/interop/officialWeights.js';
 import { maxRelative } from '../../src/interop/parityChecks.js';
 import { FixedGridMapping } from '../../src/deploy/layers/FixedGridMapping.js';
 import { FoldedGridConvBlock } from '../../src/deploy/layers/FoldedGridConvBlock.js';
 import { buildSke2Grid, CONFIG_METADATA_KEY, getModelConfig } from '../../src/model/buildSke2Grid.js';
 import { resolveConfig, toPlainConfig, type Ske2GridConfig } from '../../src/model/config.js';
 import { growSke2Grid } from '../../src/model/growSke2Grid.js';
-import { readParityFixture } from '../../src/node/readParityFixture.js';
-import { SHARED, useBackend } from '../helpers/backends.js';
+import { useBackend } from '../helpers/backends.js';
 import { saveToMemory } from '../helpers/roundTrip.js';
+import { hasParityModels, officialParityModel, PARITY_MODELS, randomizeForInference } from '../helpers/parityModels.js';
 import { TINY } from '../helpers/tiny.js';
-
-const PARITY = `${SHARED}fixtures/parity/`;
-const hasParity = existsSync(`${PARITY}d5_t12/manifest.json`) && existsSync(`${PARITY}d6_t12_pls/manifest.json`);
-
-/**
- * Gives every batch norm non-trivial statistics and affine parameters, every conv a non-zero bias
- * and the classifier a larger scale (seeded), so that each fold changes the numbers.
- */
-function randomizeForInference(model: tfl.LayersModel, seed: number): void {
-  let k = seed * 100;
-  for (const w of model.weights) {
-    const shape = w.shape as number[];
-    const name = w.originalName;
-    const value = /moving_variance/.test(name)
-      ? tf.randomUniform(shape, 0.3, 2, 'float32', k++)
-      : /gamma/.test(name)
-        ? tf.randomUniform(shape, 0.4, 1.6, 'float32', k++)
-        : /moving_mean|beta|bias/.test(name)
-          ? tf.randomNormal(shape, 0, 0.5, 'float32', k++)
-          : /classifier.*kernel/.test(name)
-            ? tf.randomNormal(shape, 0, 0.5, 'float32', k++)
-            : null;
-    if (value) {
-      w.write(value);
-      value.dispose();
-    }
-  }
-}
 
 /** A seeded clip batch `[n, M, T, V, C]`. */
 const clips = (n: number, m: number, t: number, v: number, c: number, seed = 3) => tf.randomNormal([n, m, t, v, c], 0, 1, 'float32', seed);
@@ -204,16 +174,14 @@ for (const backend of ['cpu', 'wasm']) {
 
 describe('compileForInference on the official parity models', () => {
   for (const backend of ['cpu', 'wasm']) {
-    for (const name of ['d5_t12', 'd6_t12_pls']) {
+    for (const name of PARITY_MODELS) {
       // Measured: <= 6e-7 relative to both the official logits and the original model, on both backends.
-      it.skipIf(!hasParity)(
+      it.skipIf(!hasParityModels)(
         `${name} on ${backend}: the official logits and the original's (<= 1e-5 relative) (needs ../shared/fixtures/parity)`,
         async () => {
           await useBackend(backend);
           const before = tf.memory().numTensors;
-          const fixture = readParityFixture(`${PARITY}${name}`);
-          const model = buildSke2Grid(fixture.config());
-          loadOfficialWeights(model, fixture.stateDict());
+          const { fixture, model } = officialParityModel(name);
           const compiled = compileForInference(model);
           // cpu runs ~1 GFLOP/s: there the first sample and the compiled model only (the original's
           // parity on cpu is test/interop/parity.test.ts); on wasm both samples and both models.

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
@@ -6,40 +5,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compileForInference } from '../../src/deploy/compileInference.js';
 import { exportOnnx, ONNX_CLASS_NAMES_KEY, ONNX_CONFIG_KEY, ONNX_OPSET } from '../../src/deploy/exportOnnx.js';
 import { decodeOnnxModel } from '../../src/deploy/onnx/encodeOnnxModel.js';
-import { loadOfficialWeights } from '../../src/interop/officialWeights.js';
 import { maxRelative } from '../../src/interop/parityChecks.js';
 import { defineLayout } from '../../src/layouts/skeletonLayout.js';
 import { buildSke2Grid, getModelConfig } from '../../src/model/buildSke2Grid.js';
 import { toPlainConfig, type Ske2GridConfig } from '../../src/model/config.js';
 import { growSke2Grid } from '../../src/model/growSke2Grid.js';
-import { readParityFixture } from '../../src/node/readParityFixture.js';
-import { SHARED, useBackend } from '../helpers/backends.js';
+import { useBackend } from '../helpers/backends.js';
+import { hasParityModels, officialParityModel, PARITY_MODELS, randomizeForInference } from '../helpers/parityModels.js';
 import { TINY } from '../helpers/tiny.js';
-
-const PARITY = `${SHARED}fixtures/parity/`;
-const hasParity = existsSync(`${PARITY}d5_t12/manifest.json`) && existsSync(`${PARITY}d6_t12_pls/manifest.json`);
-
-/** Non-trivial batch-norm statistics, biases and classifier (seeded), so every fold changes the numbers. */
-function randomizeForInference(model: tfl.LayersModel, seed: number): void {
-  let k = seed * 100;
-  for (const w of model.weights) {
-    const shape = w.shape as number[];
-    const name = w.originalName;
-    const value = /moving_variance/.test(name)
-      ? tf.randomUniform(shape, 0.3, 2, 'float32', k++)
-      : /gamma/.test(name)
-        ? tf.randomUniform(shape, 0.4, 1.6, 'float32', k++)
-        : /moving_mean|beta|bias/.test(name)
-          ? tf.randomNormal(shape, 0, 0.5, 'float32', k++)
-          : /classifier.*kernel/.test(name)
-            ? tf.randomNormal(shape, 0, 0.5, 'float32', k++)
-            : null;
-    if (value) {
-      w.write(value);
-      value.dispose();
-    }
-  }
-}
 
 /** Runs the ONNX bytes in onnxruntime-node on `x`; returns the logits as a tensor. */
 async function runOnnx(bytes: Uint8Array, x: tf.Tensor, input = 'skeletons', output = 'logits'): Promise<tf.Tensor> {
@@ -70,13 +43,11 @@ const clips = (shape: number[], seed = 3) => tf.randomNormal(shape, 0, 1, 'float
 describe('exportOnnx in onnxruntime-node', () => {
   beforeAll(() => useBackend('wasm'));
 
-  for (const name of ['d5_t12', 'd6_t12_pls']) {
-    it.skipIf(!hasParity)(
+  for (const name of PARITY_MODELS) {
+    it.skipIf(!hasParityModels)(
       `${name}: the official weights give the tfjs logits (<= 1e-5 relative) and the official ones (needs ../shared/fixtures/parity)`,
       async () => {
-        const fixture = readParityFixture(`${PARITY}${name}`);
-        const model = buildSke2Grid(fixture.config());
-        loadOfficialWeights(model, fixture.stateDict());
+        const { fixture, model } = officialParityModel(name);
         const before = tf.memory().numTensors;
         const bytes = await exportOnnx(model);
         expect(tf.memory().numTensors).toBe(before);
