@@ -198,6 +198,100 @@ export function hostileSection(
   return lines.join('\n');
 }
 
+/** What `docsTables` reads of `bench/results.json` (written by `npm run bench`). */
+interface SpeedFile {
+  machine: { cores: number; cpuModel: string; startedAt: string; loadAverage: { start: number; end: number | null } };
+  pytorchAnchorSamplesPerSecond: Record<string, { inference1: number; inference16: number; training16: number }>;
+  rows: {
+    backend: string;
+    environment: string;
+    item: string;
+    grid: string;
+    frames: number | null;
+    batch: number | null;
+    microBatch: number | null;
+    status: string;
+    samplesPerSecond: number | null;
+    achievedGflops: number | null;
+    matMulGflops: number | null;
+    ratioToMatMul: number | null;
+  }[];
+}
+
+/** What `docsTables` reads of `bench/onnx-results.json` (written by `npm run bench -- --only onnx`). */
+interface OnnxFile {
+  machine: { loadAverage: { start: number; end: number | null }; startedAt: string };
+  rows: { runtime: string; batch: number; samplesPerSecond: number; ratioToTfjsWasm: number }[];
+}
+
+const SPEED_BACKENDS: Record<string, string> = {
+  wasm: 'wasm (Node)',
+  'browser-wasm': 'wasm (Chromium)',
+  cpu: 'cpu (Node)',
+  webgl: 'webgl (Chromium, SwiftShader: CPU-emulated)',
+  webgpu: 'webgpu (Chromium, SwiftShader: CPU-emulated)',
+};
+
+/** One measurement of `bench/results.json`, or undefined when it was not measured (skipped, failed). */
+function speedRow(file: SpeedFile, backend: string, item: string, grid: string, batch?: number) {
+  return file.rows.find((r) => r.backend === backend && r.item === item && r.grid === grid && (batch === undefined || r.batch === batch) && r.status === 'ok');
+}
+
+const rate = (v: number) => (v >= 1 ? v.toFixed(2) : v.toPrecision(2));
+
+/** The speed table per backend, from `bench/results.json`. */
+export function speedSection(file = readJson<SpeedFile>('bench/results.json')): string {
+  const lines = [
+    '| backend | matMul GFLOP/s | 5x5 inference b1 / b16, samples/s | 5x5 training step b16, samples/s | 6x6 training | 8x8 training |',
+    '|---|---|---|---|---|---|',
+  ];
+  const backends = Object.keys(SPEED_BACKENDS).filter((b) => file.rows.some((r) => r.backend === b));
+  for (const b of backends) {
+    const matMuls = file.rows.filter((r) => r.backend === b && r.item === 'matMul' && r.matMulGflops !== null).map((r) => r.matMulGflops!);
+    const [lo, hi] = [Math.min(...matMuls).toFixed(1), Math.max(...matMuls).toFixed(1)];
+    const mm = matMuls.length === 0 ? '-' : lo === hi ? lo : `${lo}-${hi}`;
+    const i1 = speedRow(file, b, 'inference', '5x5', 1);
+    const i16 = speedRow(file, b, 'inference', '5x5', 16);
+    const frames = i1?.frames ?? i16?.frames;
+    const inference =
+      i1 || i16 ? `${i1 ? rate(i1.samplesPerSecond!) : '-'} / ${i16 ? rate(i16.samplesPerSecond!) : '-'}${frames !== 100 ? ` (T = ${frames})` : ''}` : '-';
+    const training = (grid: string, long: boolean) => {
+      const t = speedRow(file, b, 'training', grid);
+      if (!t) return '-';
+      const split = t.microBatch !== null && t.batch !== null && t.microBatch < t.batch ? `${t.batch / t.microBatch} x ${t.microBatch} clips` : '';
+      if (!long) return `${rate(t.samplesPerSecond!)}${split ? ` (${split})` : ''}`;
+      return `${rate(t.samplesPerSecond!)} (${t.achievedGflops!.toFixed(1)} GFLOP/s, ${Math.round(100 * t.ratioToMatMul!)} % of matMul${split ? `; ${split}` : ''})`;
+    };
+    lines.push(`| ${SPEED_BACKENDS[b]} | ${mm} | ${inference} | ${training('5x5', true)} | ${training('6x6', false)} | ${training('8x8', false)} |`);
+  }
+  const load = file.machine.loadAverage;
+  lines.push(
+    '',
+    `One run, ${file.machine.startedAt.slice(0, 10)}, ${file.machine.cores}-core ${file.machine.cpuModel} (load average ${load.start.toFixed(1)} at the start, ${load.end?.toFixed(1) ?? '-'} at the end); the matMul range spans the run's grid jobs; "-": not measured (too slow or too large for that backend within the run's budget).`,
+  );
+  return lines.join('\n');
+}
+
+/** The README's speed line: wasm in Node against the same run's matMul and the official PyTorch code, and ONNX Runtime. */
+export function speedSummarySection(file = readJson<SpeedFile>('bench/results.json'), onnx = readJson<OnnxFile>('bench/onnx-results.json')): string {
+  const train = speedRow(file, 'wasm', 'training', '5x5')!;
+  const i1 = speedRow(file, 'wasm', 'inference', '5x5', 1)!;
+  const i16 = speedRow(file, 'wasm', 'inference', '5x5', 16)!;
+  const anchor = file.pytorchAnchorSamplesPerSecond['5']!;
+  const share = (a: number, b: number) => `${Math.round((100 * a) / b)} %`;
+  const ort = (batch: number) => onnx.rows.find((r) => r.runtime === 'onnxruntime-node' && r.batch === batch)!;
+  return (
+    `- **Speed** (\`npm run bench\`, official 5x5 model, T = 100, wasm in Node, ${file.machine.startedAt.slice(0, 10)}): a training step at batch 16 ` +
+    `runs at ${share(train.achievedGflops!, train.matMulGflops!)} of the same run's matMul GFLOP/s and inference at ${share(i1.achievedGflops!, i1.matMulGflops!)} / ` +
+    `${share(i16.achievedGflops!, i16.matMulGflops!)} (batch 1 / 16); that is ${share(train.samplesPerSecond!, anchor.training16)} (training) and ` +
+    `${share(i1.samplesPerSecond!, anchor.inference1)} / ${share(i16.samplesPerSecond!, anchor.inference16)} (inference) of the official PyTorch code's samples/s on ` +
+    `the same kind of CPU. The exported ONNX model in onnxruntime-node runs ${ort(1).ratioToTfjsWasm.toFixed(1)}x / ${ort(16).ratioToTfjsWasm.toFixed(1)}x ` +
+    `as many samples/s as tfjs-wasm (batch 1 / 16, ${onnx.machine.startedAt.slice(0, 10)}, load average ${onnx.machine.loadAverage.start.toFixed(1)}). ` +
+    'webgl and webgpu ran only on SwiftShader (CPU-emulated): no GPU machine was available, so there is no GPU number yet. ' +
+    '[Tables and method](https://github.com/ske2grid/ske2grid/blob/main/docs/benchmarks.md#speed).'
+  );
+}
+
 /** The message a bad config or layout gets, taken from the code. */
 function messageOf(make: () => unknown): string {
   try {
@@ -236,6 +330,8 @@ export const SECTIONS: Record<string, () => string> = {
   hostile: () => hostileSection(),
   'auto-recipe': () => autoRecipeSection(),
   'auto-recipe-summary': () => autoRecipeSummarySection(),
+  speed: () => speedSection(),
+  'speed-summary': () => speedSummarySection(),
 };
 
 const SECTION = /(<!-- docs:tables ([\w-]+) -->\n)([\s\S]*?)(<!-- \/docs:tables \2 -->)/g;
