@@ -72,6 +72,20 @@ export interface FormulationResult {
   matMulGflops: number[];
 }
 
+/** The backends in table order: Node cpu and wasm, then Chromium's wasm, webgl and webgpu. */
+export const FORMULATION_BACKENDS = ['cpu', 'wasm', 'browser-wasm', 'webgl', 'webgpu'];
+
+/** One recorded run of `bench/formulations.ts` (an entry of `bench/formulations-results.json`). */
+export interface FormulationRun extends FormulationResult {
+  job: FormulationJob;
+  /** `Node v20...` or `Chromium 156..., <device>`. */
+  environment: string;
+  date: string;
+  /** 1-minute load average when the run started, and the machine's cores. */
+  loadAverage: number;
+  cores: number;
+}
+
 /** The environment's hooks: how to time a call, and where progress goes. */
 export interface FormulationHooks {
   timed(fn: () => Promise<void>): Promise<Timing>;
@@ -231,12 +245,6 @@ async function chooseMicroBatch(batch: number, budget: number, probe: (micro: nu
   const perSample = Math.max(1, info.peakBytes - before);
   const fits = [...Array(batch).keys()].map((i) => i + 1).filter((m) => batch % m === 0 && m * perSample <= budget);
   return fits.length ? fits[fits.length - 1] : 1;
-}
-
-/** Median of a non-empty list. */
-export function median(values: number[]): number {
-  const s = [...values].sort((p, q) => p - q);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /** Runs a job on the active backend: per case, every variant warmed up once, then `reps` interleaved timed rounds, the matMul between them. */

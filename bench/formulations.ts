@@ -9,7 +9,11 @@
  *
  *   npx tsx bench/formulations.ts [--backend wasm|cpu|webgl|webgpu|browser-wasm] [--sizes small,official]
  *                                 [--formulations conv2d,matmul] [--items block,model] [--reps 3]
- *                                 [--no-compiled] [--json out.json]
+ *                                 [--no-compiled] [--json out.json] [--out bench/formulations-results.json]
+ *
+ * Each run replaces its backend's entry in `--out` (default `bench/formulations-results.json`), from
+ * which `npm run docs:tables` writes the formulation table of docs/benchmarks.md; `--json` also
+ * writes this run alone.
  *
  * Node backends run in this process, and rates use its CPU time (a shared machine's waiting for a
  * core is not counted; tfjs-backend-wasm is single-threaded in Node). Browser backends run in a
@@ -21,18 +25,21 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { CONV_FORMULATIONS, DEFAULT_CONV_FORMULATIONS, type ConvFormulation } from '../src/index.js';
 import { CHROMIUM_PATH, runBrowserFormulationJob, serveBenchPage } from './browser/chromiumRunner.js';
 import {
-  median,
   runFormulationJob,
   type FormulationItem,
   type FormulationJob,
   type FormulationResult,
+  type FormulationRun,
+  FORMULATION_BACKENDS,
   type FormulationSize,
   type Timing,
 } from './formulationCases.js';
+import { machineInfo } from './machine.js';
+import { median } from './statistics.js';
 import { setUpScript } from '../scripts/scriptSetup.js';
 
 setUpScript('bench/formulations');
@@ -44,7 +51,7 @@ const MEMORY_BUDGET: Record<string, number> = { wasm: 2 * 2 ** 30, cpu: 3 * 2 **
 const FULL_SIZES = new Set(['wasm', 'browser-wasm']);
 const JOB_TIMEOUT_MS = 60 * 60 * 1000;
 
-function parseJob(argv: string[]): { job: FormulationJob; json: string | null } {
+function parseJob(argv: string[]): { job: FormulationJob; json: string | null; out: string } {
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -72,7 +79,7 @@ function parseJob(argv: string[]): { job: FormulationJob; json: string | null } 
     matMulSize: backend === 'cpu' ? 512 : 1024,
     memoryBudgetBytes: MEMORY_BUDGET[backend],
   };
-  return { job, json: value('--json') ?? null };
+  return { job, json: value('--json') ?? null, out: value('--out') ?? 'bench/formulations-results.json' };
 }
 
 /** Wall-clock and process CPU time (user + system) of one call. */
@@ -148,10 +155,24 @@ function printTables(job: FormulationJob, result: FormulationResult, environment
 }
 
 async function main(): Promise<void> {
-  const { job, json } = parseJob(process.argv.slice(2));
+  const { job, json, out } = parseJob(process.argv.slice(2));
+  const machine = machineInfo();
   const { result, environment } = await runJob(job);
   printTables(job, result, environment);
-  if (json) writeFileSync(json, `${JSON.stringify({ job, environment, ...result }, null, 1)}\n`);
+  const run: FormulationRun = {
+    job,
+    environment,
+    date: new Date().toISOString().slice(0, 10),
+    loadAverage: machine.loadAverage.start,
+    cores: machine.cores,
+    ...result,
+  };
+  if (json) writeFileSync(json, `${JSON.stringify(run, null, 1)}\n`);
+  const runs = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { runs: FormulationRun[] }).runs.filter((r) => r.job.backend !== job.backend) : [];
+  runs.push(run);
+  runs.sort((a, b) => FORMULATION_BACKENDS.indexOf(a.job.backend) - FORMULATION_BACKENDS.indexOf(b.job.backend));
+  writeFileSync(out, `${JSON.stringify({ note: 'Written by bench/formulations.ts: one entry per backend, the latest run.', runs }, null, 1)}\n`);
+  console.log(`recorded in ${out}`);
 }
 
 await main();

@@ -13,6 +13,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { compileForInference, maxRelative, buildSke2Grid } from '../src/index.js';
+import { median } from './statistics.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -32,8 +33,6 @@ function timeOnce(model: tfl.LayersModel, x: tf.Tensor): number {
   y.dispose();
   return ms;
 }
-
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 const rows: string[][] = [];
 for (const backend of backends) {

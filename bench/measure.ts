@@ -9,6 +9,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildSke2Grid, layerNames } from '../src/index.js';
 import { TRAINING_FLOP_FACTOR, forwardGflopPerSample, referenceStages } from './flops.js';
 import { analyticTrainingMemory, chooseMicroBatch, estimatePeakBytes, probeTrainingMemory, type TrainingMemoryModel } from './memoryEstimate.js';
+import { median } from './statistics.js';
 import { createTrainingStep } from './trainingStep.js';
 
 /** What a row measures. */
@@ -154,13 +155,6 @@ export function emptyRow(job: GridJob, item: BenchItem, batch: number | null): B
     memory: {},
     notes: item === 'matMul' ? [] : [...job.marks],
   };
-}
-
-/** Median of a non-empty list. */
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Size of the wasm heap when the active backend is wasm. */

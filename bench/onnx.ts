@@ -24,6 +24,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as ort from 'onnxruntime-node';
 import { buildSke2Grid, compileForInference, exportOnnx, maxRelative } from '../src/index.js';
 import { finishMachineInfo, machineInfo } from './machine.js';
+import { median } from './statistics.js';
 
 /** One measured runtime at one batch size. */
 export interface OnnxBenchRow {
@@ -62,8 +63,6 @@ for (const [name, v] of [
 ] as const) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: expected a positive integer, got ${v}`);
 }
-
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 type Runner = (x: tf.Tensor, input: ort.Tensor) => Promise<Float32Array>;
 

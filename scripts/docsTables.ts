@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { demoTable, type DemoResults } from '../examples/demoResults.js';
 import { defineLayout } from '../src/layouts/skeletonLayout.js';
 import { resolveConfig, type Ske2GridConfig } from '../src/model/config.js';
+import type { FormulationRun } from '../bench/formulationCases.js';
+import { median } from '../bench/statistics.js';
 import { setUpScript } from './scriptSetup.js';
 
 /** The repository root. */
@@ -292,6 +294,72 @@ export function speedSummarySection(file = readJson<SpeedFile>('bench/results.js
   );
 }
 
+/** Where a formulation run was timed, for the tables. */
+const FORMULATION_BACKENDS_NAMED: Record<string, string> = {
+  cpu: 'cpu (Node)',
+  wasm: 'wasm (Node)',
+  'browser-wasm': 'wasm (Chromium)',
+  webgl: 'webgl (Chromium, SwiftShader)',
+  webgpu: 'webgpu (Chromium, SwiftShader)',
+};
+
+/** Per run: the median time of a variant of the whole model (CPU time in Node, wall-clock in Chromium) and its rate against matMul. */
+function formulationTimes(run: FormulationRun, size: string) {
+  const cpuClock = run.rows.some((r) => r.forward.some((t) => t.cpu !== null));
+  const clock = (t: { wall: number; cpu: number | null }) => (cpuClock && t.cpu !== null ? t.cpu : t.wall);
+  const reference = median(run.matMulGflops);
+  const of = (variant: string) => {
+    const row = run.rows.find((r) => r.item === 'model' && r.size === size && r.variant === variant && !r.error);
+    if (!row || row.forward.length === 0) return undefined;
+    const forward = median(row.forward.map(clock));
+    const train = row.train.length ? median(row.train.map(clock)) : NaN;
+    return {
+      forward,
+      train,
+      forwardShare: row.forwardGflop / (forward / 1e3) / reference,
+      trainShare: (3 * row.forwardGflop) / (train / 1e3) / reference,
+      maxRelativeDifference: row.maxRelativeDifference,
+    };
+  };
+  const label = run.rows.find((r) => r.item === 'model' && r.size === size)?.label ?? size;
+  return { reference, cpuClock, label, conv2d: of('conv2d'), matmul: of('matmul'), compiled: of('compiled') };
+}
+
+/** The formulation tables (small model on every backend; the official model where it was run), from `bench/formulations-results.json`. */
+export function formulationsSection(runs = readJson<{ runs: FormulationRun[] }>('bench/formulations-results.json').runs): string {
+  const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(0));
+  const share = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : `${Math.round(100 * v)} %`);
+  const lines = [
+    `The small model (${runs.map((r) => formulationTimes(r, 'small').label)[0] ?? ''}):`,
+    '',
+    '| backend | matMul GFLOP/s | `conv2d` forward / train ms | `matmul` forward / train ms | `matmul` slower by | `conv2d` share of matMul (forward / train) | compiled model speed-up | compiled logits, max rel. difference |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const run of runs) {
+    const t = formulationTimes(run, 'small');
+    if (!t.conv2d) continue;
+    const slower = t.matmul ? `${(t.matmul.forward / t.conv2d.forward).toFixed(1)}x / ${(t.matmul.train / t.conv2d.train).toFixed(1)}x` : '-';
+    const compiled = t.compiled ? `${(t.conv2d.forward / t.compiled.forward).toFixed(2)}x` : '-';
+    lines.push(
+      `| ${FORMULATION_BACKENDS_NAMED[run.job.backend] ?? run.job.backend} | ${t.reference.toFixed(2)} | ${ms(t.conv2d.forward)} / ${ms(t.conv2d.train)} | ${t.matmul ? `${ms(t.matmul.forward)} / ${ms(t.matmul.train)}` : '-'} | ${slower} | ${share(t.conv2d.forwardShare)} / ${share(t.conv2d.trainShare)} | ${compiled} | ${t.compiled?.maxRelativeDifference?.toExponential(1) ?? '-'} |`,
+    );
+  }
+  const official = runs.map((run) => ({ run, t: formulationTimes(run, 'official') })).filter(({ t }) => t.conv2d);
+  if (official.length) {
+    lines.push('', `The official model with \`conv2d\` (${official[0]!.t.label}):`, '');
+    lines.push('| backend | forward / train ms | share of matMul (forward / train) | compiled model speed-up |', '|---|---|---|---|');
+    for (const { run, t } of official) {
+      const compiled = t.compiled ? `${(t.conv2d!.forward / t.compiled.forward).toFixed(2)}x` : '-';
+      lines.push(
+        `| ${FORMULATION_BACKENDS_NAMED[run.job.backend] ?? run.job.backend} | ${ms(t.conv2d!.forward)} / ${ms(t.conv2d!.train)} | ${share(t.conv2d!.forwardShare)} / ${share(t.conv2d!.trainShare)} | ${compiled} |`,
+      );
+    }
+  }
+  const when = runs.map((r) => `${FORMULATION_BACKENDS_NAMED[r.job.backend] ?? r.job.backend} ${r.date} (load ${r.loadAverage.toFixed(1)})`).join(', ');
+  lines.push('', `Node rows are per CPU second of the process, Chromium rows wall-clock; runs: ${when}.`);
+  return lines.join('\n');
+}
+
 /** The message a bad config or layout gets, taken from the code. */
 function messageOf(make: () => unknown): string {
   try {
@@ -332,6 +400,7 @@ export const SECTIONS: Record<string, () => string> = {
   'auto-recipe-summary': () => autoRecipeSummarySection(),
   speed: () => speedSection(),
   'speed-summary': () => speedSummarySection(),
+  formulations: () => formulationsSection(),
 };
 
 const SECTION = /(<!-- docs:tables ([\w-]+) -->\n)([\s\S]*?)(<!-- \/docs:tables \2 -->)/g;
