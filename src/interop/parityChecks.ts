@@ -7,7 +7,7 @@ import type { Ske2GridConfig } from '../model/config.js';
 import { loadOfficialWeights, modelToTorchLayout, officialWeightMap, torchToModelLayout, type OfficialWeightMapping } from './officialWeights.js';
 import type { ParityFixture } from './parityFixture.js';
 import { decideParity, type ParityVerdict } from './parityVerdict.js';
-import { withReluGates, type ReluGateRecord, type ReluUnit } from './reluGates.js';
+import { withReluGatesAsync, type ReluGateRecord, type ReluUnit } from './reluGates.js';
 
 /** What a {@link ParityCheck} compares. */
 export type ParityCheckKind = 'permutation' | 'forward' | 'statistics' | 'gradient';
@@ -210,7 +210,7 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
 
   // 2. Running statistics after one batch-statistics step of data_bn (PyTorch: momentum 0.1 on the
   // new batch, unbiased variance), against the fixture's input and pre-step statistics.
-  checkRunningStatistics();
+  await checkRunningStatistics();
   if (stop()) return finish();
 
   const gridModel = tfl.model({ inputs: model.inputs, outputs: model.getLayer(layerNames.toGrid).output as tfl.SymbolicTensor });
@@ -228,6 +228,9 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
       if (variant === 'bn_batchstats' && fixture.has('train.bn_batchstats.grid')) {
         compare(`${variant} grid`, 'forward', toTorchGrid(gridModel.apply(x, { training: true }) as tf.Tensor), 'train.bn_batchstats.grid', tolFwd);
       }
+    });
+    await yieldToEventLoop();
+    tf.tidy(() => {
       const gridPrefix = `train.${variant}.grid_loss_grad.`;
       const gridTargets = targetsOf(gridPrefix);
       if (gridTargets.length > 0) {
@@ -253,8 +256,8 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
     // 4. Full-network gradients: dL/dgrid per person-sample and every exported parameter gradient.
     const prefix = `train.${variant}.grad.`;
     const targets = targetsOf(prefix);
-    const measureGradients = (flip: ReluUnit[]) => {
-      const { result, record } = withReluGates({ flip, sites, nearestPerRow: flip.length === 0 ? 4 : 0 }, () => gradientPass(variant, targets));
+    const measureGradients = async (flip: ReluUnit[]) => {
+      const { result, record } = await withReluGatesAsync({ flip, sites, nearestPerRow: flip.length === 0 ? 4 : 0 }, () => gradientPass(variant, targets));
       const values: GradientValues = new Map();
       for (const [name, tensor] of result.perPerson) values.set(name, { value: tensor, tolerance: tolGrad, metric: 'maxrel' });
       for (const mp of targets) {
@@ -266,7 +269,7 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
       tf.dispose([...result.grads.values()]);
       return { values, record, personSamples: result.personSamples };
     };
-    const base = measureGradients([]);
+    const base = await measureGradients([]);
     for (const [name, r] of base.values)
       checks.push({ name, kind: 'gradient', metric: r.metric, value: r.value, tolerance: r.tolerance, pass: r.value <= r.tolerance });
     const worst = (values: typeof base.values) => Math.max(...[...values.values()].map((r) => r.value / r.tolerance));
@@ -288,20 +291,27 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
    * One backward pass of `sum(logits * wfix)`: the head (blocks, pooling, classifier) from the grid
    * with the grid as a variable, then the stages before the grid from dL/dgrid.
    */
-  function gradientPass(variant: string, targets: OfficialWeightMapping[]) {
+  async function gradientPass(variant: string, targets: OfficialWeightMapping[]) {
     const perPerson = new Map<string, number>();
     const personSamples: number[] = [];
-    const tensors = tf.tidy(() => {
+    const headTargets = targets.filter((mp) => !upstreamVariables.has(mp.variable));
+    const upTargets = targets.filter((mp) => upstreamVariables.has(mp.variable));
+    // The head's backward pass, then (after a turn of the event loop) the stages before the grid.
+    const gridValue = tf.tidy(() => gridModel.apply(x, { training: true }) as tf.Tensor);
+    const grid = tf.variable(gridValue, true, `parity_grid_${variant}`);
+    gridValue.dispose();
+    const headGrads = tf.tidy(() => {
       const wfix = fixture.tensor('train.wfix');
-      const grid = tf.variable(gridModel.apply(x, { training: true }) as tf.Tensor, true, `parity_grid_${variant}`);
-      const headTargets = targets.filter((mp) => !upstreamVariables.has(mp.variable));
-      const upTargets = targets.filter((mp) => upstreamVariables.has(mp.variable));
-      const headGrads = tf.variableGrads(() => {
+      return tf.variableGrads(() => {
         let h: tf.Tensor = grid;
         for (const layer of head) h = layer.apply(h, { training: true }) as tf.Tensor;
         return tf.sum(tf.mul(h, wfix)) as tf.Scalar;
       }, [grid, ...headTargets.map((mp) => mp.variable.read() as tf.Variable)]).grads;
-      const dGrid = headGrads[grid.name];
+    });
+    const dGrid = headGrads[grid.name]!;
+    grid.dispose();
+    await yieldToEventLoop();
+    const tensors = tf.tidy(() => {
       const upGrads =
         upTargets.length > 0
           ? tf.variableGrads(
@@ -323,12 +333,12 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
           personSamples.push(value);
         }
       }
-      grid.dispose();
       return targets.map((mp) => {
         const name = (mp.variable.read() as tf.Variable).name;
         return modelToTorchLayout(mp, headGrads[name] ?? upGrads[name]);
       });
     });
+    tf.dispose(Object.values(headGrads));
     return { grads: new Map(targets.map((mp, i) => [mp.key, tensors[i]])), perPerson, personSamples };
   }
 
@@ -341,7 +351,7 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
   async function explainByFlips(
     variant: 'bn_frozen' | 'bn_batchstats',
     base: { values: GradientValues; record: ReluGateRecord; personSamples: number[] },
-    measureGradients: (flip: ReluUnit[]) => { values: GradientValues; personSamples: number[] },
+    measureGradients: (flip: ReluUnit[]) => Promise<{ values: GradientValues; personSamples: number[] }>,
     worst: (values: GradientValues) => number,
   ): Promise<ReluFlipEvidence> {
     const rms = base.record.scales;
@@ -364,8 +374,7 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
       for (const unit of candidates) {
         if (chosen.includes(unit) || !stillDeviating(unit) || trials >= maxTrials) continue;
         trials++;
-        const r = measureGradients([...chosen, unit]);
-        await yieldToEventLoop();
+        const r = await measureGradients([...chosen, unit]);
         const trial = { unit, worst: worst(r.values), excess: excess(r.values), personSamples: r.personSamples, values: r.values };
         if (!round || trial.excess < round.excess) round = trial;
         if (trial.worst <= 1 || trial.excess < best.excess / 2) break;
@@ -404,7 +413,7 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
     };
   }
 
-  function checkRunningStatistics(): void {
+  async function checkRunningStatistics(): Promise<void> {
     const keys = ['backbone.data_bn.running_mean', 'backbone.data_bn.running_var'];
     const maps = keys.map((k) => mappings.find((mp) => mp.key === k));
     if (maps.some((mp) => mp == null) || !keys.every((k) => fixture.has(k))) return;
@@ -451,9 +460,12 @@ export async function runParityWith(fixture: ParityFixture, options: ParityOptio
       return running.map((mp) => (mp.variable.read().dataSync() as Float32Array).slice());
     };
     restore(false);
+    await yieldToEventLoop();
     const a = step();
+    await yieldToEventLoop();
     restore(true);
     const b = step();
+    await yieldToEventLoop();
     let worst = 0;
     a.forEach((va, i) => va.forEach((v, k) => (worst = Math.max(worst, Math.abs(b[i][k] - v - (1 - momentum))))));
     checks.push({

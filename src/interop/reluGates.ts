@@ -46,6 +46,34 @@ export interface ReluGateRecord {
  * (reverse), so `fn` must differentiate every ReLU it applies exactly once.
  */
 export function withReluGates<T>(options: ReluGateOptions, fn: () => T): { result: T; record: ReluGateRecord } {
+  const gates = installReluGates(options);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    gates.restore();
+  }
+  return { result, record: gates.record() };
+}
+
+/**
+ * {@link withReluGates} for a backward pass that awaits between its steps (so that a long pass lets
+ * the event loop run): the replaced gradient stays registered until `fn` settles, so nothing else
+ * may differentiate a ReLU meanwhile.
+ */
+export async function withReluGatesAsync<T>(options: ReluGateOptions, fn: () => Promise<T>): Promise<{ result: T; record: ReluGateRecord }> {
+  const gates = installReluGates(options);
+  let result: T;
+  try {
+    result = await fn();
+  } finally {
+    gates.restore();
+  }
+  return { result, record: gates.record() };
+}
+
+/** Registers the gated `Relu` gradient; `restore` puts tfjs' own back, `record` says what the pass saw. */
+function installReluGates(options: ReluGateOptions): { restore: () => void; record: () => ReluGateRecord } {
   const original = tf.getGradient('Relu');
   const flips = options.flip ?? [];
   if (flips.length > 0 && options.sites == null)
@@ -75,22 +103,19 @@ export function withReluGates<T>(options: ReluGateOptions, fn: () => T): { resul
       };
     },
   });
-  let result: T;
-  try {
-    result = fn();
-  } finally {
-    tf.registerGradient(original);
-  }
-  const total = seen.length;
-  if (options.sites != null && total !== options.sites) {
-    fail('withReluGates fn', `a backward pass through ${options.sites} ReLU ops`, total);
-  }
-  const nearest: ReluUnit[] = [];
-  seen.forEach((s, backwardSite) => {
-    for (const u of s.units) nearest.push({ site: total - 1 - backwardSite, index: u.index, shape: s.shape, value: u.value });
-  });
-  nearest.sort((a, b) => Math.abs(a.value) - Math.abs(b.value));
-  return { result, record: { sites: total, nearest, scales: seen.map((s) => s.rms).reverse() } };
+  const record = (): ReluGateRecord => {
+    const total = seen.length;
+    if (options.sites != null && total !== options.sites) {
+      fail('withReluGates fn', `a backward pass through ${options.sites} ReLU ops`, total);
+    }
+    const nearest: ReluUnit[] = [];
+    seen.forEach((s, backwardSite) => {
+      for (const u of s.units) nearest.push({ site: total - 1 - backwardSite, index: u.index, shape: s.shape, value: u.value });
+    });
+    nearest.sort((a, b) => Math.abs(a.value) - Math.abs(b.value));
+    return { sites: total, nearest, scales: seen.map((s) => s.rms).reverse() };
+  };
+  return { restore: () => tf.registerGradient(original), record };
 }
 
 /** For each of `rows` equal slices of `data`, the `keep` entries with the smallest |value|. */

@@ -178,7 +178,7 @@ const MUTATIONS: Mutation[] = [
 const fixtures: Record<string, ParityFixture> = {};
 
 beforeAll(async () => {
-  await useBackend('cpu');
+  await useBackend('wasm'); // the verdict's logic does not depend on the backend; wasm is the fast one
   for (const name of NAMES) {
     if (!existsSync(`${FIXTURES}${name}/manifest.json`)) throw new Error(`missing ${FIXTURES}${name} (the shared parity fixtures)`);
     fixtures[name] = readParityFixture(`${FIXTURES}${name}`);
