@@ -20,7 +20,7 @@ import { setUpScript } from './scriptSetup.js';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Files with generated sections. */
-export const GENERATED_FILES = ['README.md', 'docs/faq.md', 'docs/benchmarks.md', 'docs/limits.md'];
+export const GENERATED_FILES = ['README.md', 'docs/faq.md', 'docs/benchmarks.md', 'docs/limits.md', 'docs/deployment.md'];
 
 /** One row of `bench/accuracy-results.json` (written by `bench/accuracy.ts`). */
 export interface AccuracyRow {
@@ -222,8 +222,24 @@ interface SpeedFile {
 
 /** What `docsTables` reads of `bench/onnx-results.json` (written by `npm run bench -- --only onnx`). */
 interface OnnxFile {
-  machine: { loadAverage: { start: number; end: number | null }; startedAt: string };
-  rows: { runtime: string; batch: number; samplesPerSecond: number; ratioToTfjsWasm: number }[];
+  machine: { cores: number; cpuModel: string; loadAverage: { start: number; end: number | null }; startedAt: string };
+  rows: { runtime: string; batch: number; medianMs: number; samplesPerSecond: number; ratioToTfjsWasm: number; maxRelativeDiff: number }[];
+}
+
+/** The tfjs-or-ONNX-Runtime table of docs/deployment.md, from `bench/onnx-results.json`. */
+export function onnxSection(file = readJson<OnnxFile>('bench/onnx-results.json')): string {
+  const lines = ['| runtime | batch | ms / call | samples/s | vs tfjs-wasm | max rel. logit difference |', '|---|---:|---:|---:|---:|---:|'];
+  for (const r of file.rows) {
+    lines.push(
+      `| ${r.runtime} | ${r.batch} | ${Math.round(r.medianMs)} | ${r.samplesPerSecond.toFixed(2)} | ${r.ratioToTfjsWasm.toFixed(2)}x | ${r.maxRelativeDiff.toExponential(1)} |`,
+    );
+  }
+  const load = file.machine.loadAverage;
+  lines.push(
+    '',
+    `${file.machine.startedAt.slice(0, 10)}, ${file.machine.cores}-core ${file.machine.cpuModel}, load average ${load.start.toFixed(1)} at the start and ${load.end?.toFixed(1) ?? '-'} at the end.`,
+  );
+  return lines.join('\n');
 }
 
 const SPEED_BACKENDS: Record<string, string> = {
@@ -401,6 +417,7 @@ export const SECTIONS: Record<string, () => string> = {
   speed: () => speedSection(),
   'speed-summary': () => speedSummarySection(),
   formulations: () => formulationsSection(),
+  onnx: () => onnxSection(),
 };
 
 const SECTION = /(<!-- docs:tables ([\w-]+) -->\n)([\s\S]*?)(<!-- \/docs:tables \2 -->)/g;
