@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDatasetManifest, type DatasetManifest } from '../../src/data/readers/datasetManifest.js';
 import { findNormalizationJoints } from '../../src/data/transforms/normalizationJoints.js';
+import { COCO17 } from '../../src/layouts/coco17.js';
 import { KINECT20 } from '../../src/layouts/kinect20.js';
 import { recipeFor } from '../../src/training/recipeFor.js';
 import { SHARED } from '../helpers/backends.js';
@@ -217,21 +218,7 @@ describe('recipeFor rules (synthetic manifests)', () => {
   });
 
   it('2D with per-sample image sizes and a score file: image normalisation, x, y, score', () => {
-    const coco = [
-      'nose',
-      'left_eye',
-      'right_eye',
-      'left_ear',
-      'right_ear',
-      'left_shoulder',
-      'right_shoulder',
-      'left_elbow',
-      'right_elbow',
-      'left_wrist',
-      'right_wrist',
-      'left_hip',
-      'right_hip',
-    ];
+    const coco = COCO17.joints.slice(0, 13); // nose ... right_hip
     const m = manifest(coco, { dims: 2, persons: 2, sample: () => ({ image_height: 480, image_width: 640 }), format: { score_file: 'score.f32' } });
     const r = recipeFor(m);
     expect([r.kind, r.channels, r.inChannels, r.persons, r.normalization, r.rotationDegrees]).toEqual([
