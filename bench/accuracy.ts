@@ -44,6 +44,7 @@ import {
   type SkeletonSequence,
 } from '../src/index.js';
 import { loadModel, openSkeletonDataset, saveModel } from '../src/node.js';
+import type { AccuracyRow } from '../scripts/docsTables.js';
 import { setUpScript } from '../scripts/scriptSetup.js';
 
 setUpScript('bench:accuracy');
@@ -116,14 +117,8 @@ if (!recipe) throw new Error(`--dataset: expected one of ${Object.keys(RECIPES).
 const resultsFile = resolve(option('--out', 'bench/accuracy-results.json'));
 const scoresDir = resolve(option('--scores', 'bench/.scores'));
 
-interface ResultRow {
-  dataset: string;
-  protocol: string;
-  fold: number | null;
-  stream: string;
-  model: string;
-  grid: string;
-  epochs: number;
+/** A row of `bench/accuracy-results.json`: the fields the docs tables read, plus the recipe and the run. */
+interface ResultRow extends AccuracyRow {
   frames: number;
   width: number;
   clips: number;
@@ -131,9 +126,6 @@ interface ResultRow {
   batch: number | null;
   learningRate: number | null;
   rotation: number | null;
-  top1: number;
-  meanClassAccuracy: number;
-  trainSeconds: number;
   samplesPerSecond: number;
   backend: string;
   seed: number;

@@ -58,6 +58,30 @@ function train(dataset: string, out: string): Promise<number> {
   });
 }
 
+/** A results row from a run's `recipe.json` values and its measured stages. */
+function rowOf(
+  dataset: string,
+  recipe: AutoRow & { folds: number },
+  results: StageResult[],
+  run: { wallSeconds: number; complete: boolean; foldIndices?: number[]; backend: string },
+): AutoRow {
+  return {
+    dataset,
+    protocol: recipe.protocol,
+    folds: recipe.folds,
+    clipLength: recipe.clipLength,
+    batchSize: recipe.batchSize,
+    rotationDegrees: recipe.rotationDegrees,
+    stages: recipe.stages,
+    results,
+    wallSeconds: run.wallSeconds,
+    complete: run.complete,
+    ...(run.foldIndices ? { foldIndices: run.foldIndices } : {}),
+    backend: run.backend,
+    date: new Date().toISOString().slice(0, 10),
+  };
+}
+
 /** A row from the out directory of a run that has not finished (or was stopped): its finished stages and folds. */
 function collect(dataset: string): AutoRow | undefined {
   const out = resolve(`bench/.auto-recipe/${dataset}`);
@@ -82,21 +106,12 @@ function collect(dataset: string): AutoRow | undefined {
     trainSeconds: used.reduce((a, r) => a + r.stages[i].trainSeconds, 0),
   }));
   const complete = recipe.folds > 0 ? full.length === recipe.folds : results.length === recipe.stages.length;
-  return {
-    dataset,
-    protocol: recipe.protocol,
-    folds: recipe.folds,
-    clipLength: recipe.clipLength,
-    batchSize: recipe.batchSize,
-    rotationDegrees: recipe.rotationDegrees,
-    stages: recipe.stages,
-    results,
+  return rowOf(dataset, recipe, results, {
     wallSeconds: (Date.now() - started) / 1000,
     complete,
     ...(recipe.folds > 0 && !complete ? { foldIndices: done } : {}),
     backend: used[0].backend,
-    date: new Date().toISOString().slice(0, 10),
-  };
+  });
 }
 
 async function main(): Promise<void> {
@@ -133,20 +148,7 @@ async function main(): Promise<void> {
     const results: StageResult[] = metrics.mean
       ? metrics.mean
       : metrics.stages.map((s: StageResult) => ({ grid: s.grid, top1: s.top1, meanClassAccuracy: s.meanClassAccuracy, trainSeconds: s.trainSeconds }));
-    const row: AutoRow = {
-      dataset,
-      protocol: recipe.protocol,
-      folds: recipe.folds,
-      clipLength: recipe.clipLength,
-      batchSize: recipe.batchSize,
-      rotationDegrees: recipe.rotationDegrees,
-      stages: recipe.stages,
-      results,
-      wallSeconds,
-      complete: true,
-      backend: metrics.backend,
-      date: new Date().toISOString().slice(0, 10),
-    };
+    const row = rowOf(dataset, recipe, results, { wallSeconds, complete: true, backend: metrics.backend });
     saveRow(row);
     printTable([row]);
   }
